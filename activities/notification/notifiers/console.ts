@@ -1,0 +1,13 @@
+import type { Notice } from '../notice';
+import type { Delivery, Notifier } from '../notifier';
+
+/** The default when no webhook is configured: the message goes to this worker's stdout. */
+export function consoleNotifier(write: (s: string) => void = (s) => process.stdout.write(s)): Notifier {
+  return {
+    name: 'console',
+    async send(_notice: Notice, text: string): Promise<Delivery> {
+      write(`\n${text}\n`);
+      return { channel: 'console', delivered: true, detail: 'written to stdout' };
+    },
+  };
+}

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+import type { ActionResult, AgentMessage } from '../../contracts';
+import { ProposedActionSchema } from '../../contracts';
+import type { AgentSkill } from '../../lib/agent-core';
+import { runSkill } from '../../lib/agent-core';
+import type { Logger } from '../../lib/logger';
+import type { ActionnerRegistry, KubeApplier } from './registry';
+
+export const RemediateInputSchema = z.object({ actions: z.array(ProposedActionSchema).max(32) });
+export type RemediateInput = z.infer<typeof RemediateInputSchema>;
+
+export interface RemediationDeps {
+  registry: ActionnerRegistry;
+  dryRun: boolean;
+  apply?: KubeApplier;
+  log: Logger;
+}
+
+export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
+  return {
+    agent: 'remediation',
+    skill: 'remediate',
+    description: 'Runs the allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
+    input: RemediateInputSchema,
+    handle: async ({ actions }, ctx) => {
+      const results: ActionResult[] = [];
+      for (const action of actions) {
+        const result = await deps.registry.execute(action, { incidentId: ctx.incidentId, dryRun: deps.dryRun, apply: deps.apply });
+        ctx.log.info({ action: { id: result.actionId, actionner: result.actionner, status: result.status, key: result.idempotencyKey } }, result.message);
+        results.push(result);
+      }
+      return results;
+    },
+  };
+}
+
+export function createRemediationActivities(deps: RemediationDeps) {
+  const skill = remediationSkill(deps);
+  return {
+    async remediate(message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> {
+      return runSkill(skill, message, deps.log);
+    },
+  };
+}
+export type RemediationActivities = ReturnType<typeof createRemediationActivities>;

@@ -1,0 +1,45 @@
+import { z } from 'zod';
+
+/** How far an action reaches; the review policy limits this. */
+export const BLAST_SCOPES = ['pod', 'workload', 'namespace', 'node', 'cluster'] as const;
+export const BlastRadiusSchema = z.object({
+  scope: z.enum(BLAST_SCOPES),
+  /** Pods (or replicas) the action touches, as far as the proposer can tell. */
+  pods: z.number().int().min(0),
+});
+export type BlastRadius = z.infer<typeof BlastRadiusSchema>;
+
+export const ActionTargetSchema = z.object({
+  namespace: z.string().min(1).max(253),
+  pod: z.string().min(1).max(253).optional(),
+  workload: z.string().min(1).max(253).optional(),
+  node: z.string().min(1).max(253).optional(),
+});
+export type ActionTarget = z.infer<typeof ActionTargetSchema>;
+
+/** A step an agent proposes; only the review verdict decides whether it runs. */
+export const ProposedActionSchema = z.object({
+  id: z.string().min(1).max(64),
+  /** Registered actionner, `category:name` (e.g. `kubernetes:label`). */
+  actionner: z.string().regex(/^[a-z0-9-]+:[a-z0-9-]+$/, 'actionner must be category:name'),
+  target: ActionTargetSchema,
+  params: z.record(z.string(), z.unknown()).default({}),
+  blastRadius: BlastRadiusSchema,
+  rationale: z.string().max(2000).default(''),
+});
+export type ProposedAction = z.infer<typeof ProposedActionSchema>;
+
+export const ACTION_STATUSES = ['dry_run', 'executed', 'skipped', 'failed'] as const;
+export type ActionStatus = (typeof ACTION_STATUSES)[number];
+
+/** One record per action: feeds the outcome, logs, metrics and notifications alike. */
+export const ActionResultSchema = z.object({
+  actionId: z.string(),
+  actionner: z.string(),
+  idempotencyKey: z.string(),
+  status: z.enum(ACTION_STATUSES),
+  /** The exact Kubernetes object or patch that was (or would be) applied. */
+  objects: z.array(z.record(z.string(), z.unknown())),
+  message: z.string(),
+});
+export type ActionResult = z.infer<typeof ActionResultSchema>;

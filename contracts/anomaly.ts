@@ -1,0 +1,14 @@
+import { z } from 'zod';
+import { FalcoAlertSchema } from './falco';
+
+/** An alert the gate let through: what starts (or joins) an incident. */
+export const AnomalySchema = z.object({
+  alert: FalcoAlertSchema,
+  /** Isolation Forest score in 0..1, higher is more anomalous. */
+  score: z.number().min(0).max(1),
+  /** Alerts sharing this key join one incident (e.g. namespace/pod/rule within a window). */
+  correlationKey: z.string().min(1).max(512),
+  traceId: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lowercase hex characters (W3C trace id)'),
+  receivedAt: z.string(),
+});
+export type Anomaly = z.infer<typeof AnomalySchema>;

@@ -1,0 +1,24 @@
+#!/usr/bin/env bash
+# Compiles policies/ (Rego v1) to wasm with `opa build -t wasm`, next to its data and a
+# content-hash version, so the review agent can load (and hot-reload) one directory.
+# Usage: scripts/build-policy.sh [SRC_DIR] [OUT_DIR]
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+source "$ROOT/scripts/tool-path.sh"
+OPA="$(tool_path opa OPA_BIN)"
+SRC="${1:-$ROOT/policies}"
+OUT="${2:-$ROOT/policies/build}"
+mkdir -p "$OUT"
+tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
+"$OPA" build --v1-compatible -t wasm -e vigil/review/verdict -e vigil/decision/result \
+  --ignore '*_test.rego' -o "$tmp/bundle.tar.gz" "$SRC/vigil"
+tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" /policy.wasm
+cp "$tmp/policy.wasm" "$OUT/policy.wasm.next"
+cp "$SRC/data.json" "$OUT/data.json.next"
+version="$(cat "$OUT/policy.wasm.next" "$OUT/data.json.next" | sha256sum | cut -c1-16)"
+printf '{"version":"%s","entrypoints":["vigil/review/verdict","vigil/decision/result"]}\n' "$version" > "$OUT/manifest.json.next"
+# Renames are atomic, so a hot-reloading reader never sees half a bundle; manifest goes last.
+mv "$OUT/policy.wasm.next" "$OUT/policy.wasm"
+mv "$OUT/data.json.next" "$OUT/data.json"
+mv "$OUT/manifest.json.next" "$OUT/manifest.json"
+echo "policy bundle $version -> $OUT"
