@@ -56,8 +56,11 @@ export async function runWorker(proc: WorkerProcess, env: NodeJS.ProcessEnv = pr
 
 /** Entry-point helper: a worker that fails to start exits non-zero with the reason. */
 export function main(proc: WorkerProcess): void {
-  runWorker(proc).catch((err: unknown) => {
-    createLogger(`vigil-${proc.name}`).fatal({ err }, 'worker failed');
-    process.exit(1);
-  });
+  runWorker(proc).then(
+    () => process.exit(0),
+    (err: unknown) => {
+      createLogger(`vigil-${proc.name}`).fatal({ err }, 'worker failed');
+      process.exit(1);
+    },
+  );
 }

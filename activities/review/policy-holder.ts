@@ -39,9 +39,10 @@ export class PolicyHolder implements PolicySource {
   watch(intervalMs = 1000): void {
     if (this.watching) return;
     this.watching = true;
+    // unref: watching must never keep a draining worker alive.
     watchFile(join(this.dir, 'manifest.json'), { interval: intervalMs }, () => {
       void this.reload();
-    });
+    }).unref();
   }
 
   close(): void {

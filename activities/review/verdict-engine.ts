@@ -2,6 +2,7 @@ import { createHash } from 'node:crypto';
 import { z } from 'zod';
 import type { Analysis, Anomaly, Asset, ProposedAction, Severity, Verdict } from '../../contracts';
 import { EscalationSchema, MutationSchema, ProposedActionSchema, ReasonSchema, VERDICT_OUTCOMES } from '../../contracts';
+import { canonicalJson } from '../../lib/canonical-json';
 import type { PolicyBundle } from './policy-bundle';
 import { ENTRYPOINTS } from './policy-bundle';
 
@@ -21,18 +22,6 @@ const PolicyVerdictSchema = z.object({
   mutations: z.array(MutationSchema),
   escalation: EscalationSchema.nullable(),
 });
-
-/** Stable JSON (sorted keys) so the same facts always give the same digest. */
-export function canonicalJson(value: unknown): string {
-  if (Array.isArray(value)) return `[${value.map(canonicalJson).join(',')}]`;
-  if (value && typeof value === 'object') {
-    const entries = Object.entries(value as Record<string, unknown>)
-      .filter(([, v]) => v !== undefined)
-      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0));
-    return `{${entries.map(([k, v]) => `${JSON.stringify(k)}:${canonicalJson(v)}`).join(',')}}`;
-  }
-  return JSON.stringify(value);
-}
 
 export function digest(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;

@@ -13,16 +13,18 @@ describe('local Kafka broker (scripts/kafka.sh)', () => {
   let producer: Producer | undefined;
   let consumer: Consumer | undefined;
 
+  // Explicit timeouts, longer than the helper's own (240 s start, a first jar install included;
+  // 60 s stop), so the helper's clear error is what fails, not jest's generic hook timeout.
   beforeAll(async () => {
     broker = await startKafka();
-  });
+  }, 300_000);
 
   afterAll(async () => {
     // Runs even when a test failed: clients first, then the broker (stop is idempotent).
     await consumer?.disconnect().catch(() => undefined);
     await producer?.disconnect().catch(() => undefined);
     await broker?.stop();
-  });
+  }, 120_000);
 
   function started(): KafkaBroker {
     if (!broker) throw new Error('broker did not start');
@@ -109,7 +111,7 @@ describe('local Kafka broker (scripts/kafka.sh)', () => {
     } finally {
       await admin.disconnect();
     }
-  });
+  }, 120_000);
 
   it('stop() ends the broker JVM by PID', async () => {
     const b = started();
@@ -119,5 +121,5 @@ describe('local Kafka broker (scripts/kafka.sh)', () => {
     producer = undefined;
     await b.stop();
     if (!b.external) expect(isProcessAlive(b.pid ?? -1)).toBe(false);
-  });
+  }, 120_000);
 });

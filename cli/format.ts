@@ -1,0 +1,27 @@
+import type { IncidentState } from '../contracts';
+
+/** The incident as an analyst reads it in a terminal. */
+export function formatIncident(s: IncidentState): string {
+  const lines = [
+    `${s.incidentId}  [${s.severity}] ${s.status}${s.resolution ? ` (${s.resolution})` : ''}`,
+    `  rule:     ${s.anomaly.alert.rule} (${s.anomaly.alert.priority})`,
+    `  asset:    ${s.assetLabel}`,
+    `  trace_id: ${s.traceId}   score: ${s.anomaly.score.toFixed(3)}   joined alerts: ${s.joinedAlerts}`,
+  ];
+  if (s.analysis) {
+    lines.push(`  analysis: ${s.analysis.summary} (confidence ${s.analysis.confidence}, ${s.analysis.analyser.kind})`);
+  }
+  if (s.verdict) {
+    lines.push(`  verdict:  ${s.verdict.outcome} — ${s.verdict.reasons.map((r) => `${r.code}: ${r.message}`).join('; ')} [policy ${s.verdict.policyVersion}]`);
+    for (const m of s.verdict.mutations) lines.push(`  mutated:  ${m.from.actionner} -> ${m.to.actionner}: ${m.reason}`);
+    if (s.verdict.escalation && s.status === 'awaiting_decision') {
+      lines.push(`  waiting:  a ${s.verdict.escalation.requiredRole} decision before ${s.escalationDeadline ?? '?'}, then ${s.verdict.escalation.onTimeout}`);
+    }
+  }
+  for (const d of s.decisions) {
+    const who = d.decision ? `${d.decision.decision} by ${d.decision.analyst}${d.decision.reason ? ` ("${d.decision.reason}")` : ''}` : d.via;
+    lines.push(`  decision: ${d.at} ${d.accepted ? 'accepted' : 'REFUSED'} via ${d.via}: ${who}${d.refusal ? ` — ${d.refusal}` : ''}`);
+  }
+  for (const r of s.actionResults) lines.push(`  action:   ${r.actionner} ${r.status}: ${r.message}`);
+  return lines.join('\n');
+}

@@ -1,0 +1,91 @@
+import { readFileSync } from 'node:fs';
+import { Command, Option } from 'commander';
+import type { Client } from '@temporalio/client';
+import type { IncidentState } from '../contracts';
+import { fromRoot } from '../lib/paths';
+import { connectClient } from '../lib/temporal-client';
+import { temporalConfigFromEnv } from '../lib/temporal-config';
+import { stateQuery } from '../workflows/definitions';
+import { sendDecision } from './decide';
+import { runDemo } from './demo';
+import { formatIncident } from './format';
+
+const program = new Command('vigil').description('Vigil: policy-gated security response on Temporal');
+program
+  .addOption(new Option('--address <host:port>', 'Temporal frontend').env('TEMPORAL_ADDRESS'))
+  .addOption(new Option('--namespace <ns>', 'Temporal namespace').env('TEMPORAL_NAMESPACE'));
+
+async function client(): Promise<Client> {
+  const opts = program.opts<{ address?: string; namespace?: string }>();
+  return connectClient(temporalConfigFromEnv({ ...process.env, TEMPORAL_ADDRESS: opts.address, TEMPORAL_NAMESPACE: opts.namespace }));
+}
+
+function fail(message: string, code = 1): never {
+  process.stderr.write(`vigil: ${message}\n`);
+  process.exit(code);
+}
+
+program
+  .command('pending')
+  .description('escalated incidents awaiting an analyst decision')
+  .option('--json', 'print JSON')
+  .action(async (opts: { json?: boolean }) => {
+    const c = await client();
+    const rows: IncidentState[] = [];
+    const query = `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND VigilStatus = 'awaiting_decision'`;
+    for await (const wf of c.workflow.list({ query })) {
+      rows.push(await c.workflow.getHandle(wf.workflowId).query(stateQuery));
+    }
+    if (opts.json) {
+      process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
+      return;
+    }
+    if (rows.length === 0) process.stdout.write('no incidents awaiting a decision\n');
+    for (const s of rows) {
+      process.stdout.write(
+        `${s.incidentId}  [${s.severity}] ${s.anomaly.alert.rule} on ${s.assetLabel}; needs ${s.verdict?.escalation?.requiredRole ?? 'analyst'} by ${s.escalationDeadline ?? '?'}\n`,
+      );
+    }
+  });
+
+program
+  .command('show <incident>')
+  .description('the full state of one incident')
+  .option('--json', 'print JSON')
+  .action(async (incident: string, opts: { json?: boolean }) => {
+    const state = await (await client()).workflow.getHandle(incident).query(stateQuery);
+    process.stdout.write(opts.json ? `${JSON.stringify(state, null, 2)}\n` : `${formatIncident(state)}\n`);
+  });
+
+for (const decision of ['approve', 'reject'] as const) {
+  program
+    .command(`${decision} <incident>`)
+    .description(`${decision} an escalated incident (refused with the reason if not allowed)`)
+    .requiredOption('--analyst <name>', 'who decides (checked against policy)')
+    .option('--reason <text>', 'why', '')
+    .action(async (incident: string, opts: { analyst: string; reason: string }) => {
+      const outcome = await sendDecision(await client(), incident, { decision, analyst: opts.analyst, reason: opts.reason });
+      if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
+      process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
+    });
+}
+
+program
+  .command('demo')
+  .description('the embedded default: dev server, five workers, one incident per sample alert')
+  .option('--alerts <file>', 'JSONL of Falco alerts', '')
+  .option('--no-ui', 'run the dev server headless')
+  .option('--exit-when-done', 'stop everything once every incident is closed or waiting')
+  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean }) => {
+    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false });
+  });
+
+program
+  .command('version')
+  .description('print the version')
+  .action(() => {
+    const pkg = JSON.parse(readFileSync(fromRoot('package.json'), 'utf8')) as { version: string };
+    process.stdout.write(`${pkg.version}\n`);
+  });
+
+program.parseAsync().catch((err: unknown) => fail(err instanceof Error ? err.message : String(err)));

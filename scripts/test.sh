@@ -1,0 +1,45 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: installs what it needs, builds, then runs
+# type-check + lint, policy unit tests (opa test), jest unit, workflow (time-skipping server)
+# and integration tests (real dev server, real Kafka, worker processes).
+# Usage: scripts/test.sh [jest args...]   (extra args go to every jest run)
+set -euo pipefail
+ROOT="$(cd "$(dirname "$0")/.." && pwd)"
+cd "$ROOT"
+source scripts/tool-path.sh
+
+bash scripts/setup.sh temporal test-server opa helm kafka sklearn
+if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
+  npm ci --no-audit --no-fund
+fi
+
+step() { printf '\n=== %s ===\n' "$*"; }
+step build; npm run -s build
+step lint; npx eslint .
+step "opa test"
+opa_out="$(mktemp)"
+"$(tool_path opa OPA_BIN)" test --v1-compatible policies/vigil policies/data.json -v | tee "$opa_out" | tail -3
+opa_pass=$(grep -c '^data\..*PASS' "$opa_out" || true)
+opa_fail=$(grep -c '^data\..*FAIL' "$opa_out" || true)
+
+results="$(mktemp -d)"
+run_jest() { # run_jest NAME jest-args...
+  local name="$1"; shift
+  step "jest $name"
+  npx jest --ci "$@" --json --outputFile="$results/$name.json"
+}
+status=0
+run_jest unit --selectProjects unit "$@" || status=1
+run_jest workflow --selectProjects workflow --runInBand "$@" || status=1
+run_jest integration --selectProjects integration --runInBand "$@" || status=1
+
+node -e '
+const fs = require("fs"); const dir = process.argv[1];
+let p = Number(process.argv[2]), f = Number(process.argv[3]), s = 0;
+for (const file of fs.readdirSync(dir)) {
+  const r = JSON.parse(fs.readFileSync(`${dir}/${file}`, "utf8"));
+  p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests;
+}
+console.log(`\nvigil: ${p} passed, ${f} failed, ${s} skipped`);
+' "$results" "$opa_pass" "$opa_fail"
+exit $status

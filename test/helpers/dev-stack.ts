@@ -1,0 +1,63 @@
+import { mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import type { Client, WorkflowHandle } from '@temporalio/client';
+import type { IncidentState } from '../../contracts';
+import type { DevServer } from '../../lib/dev-server';
+import { startDevServer } from '../../lib/dev-server';
+import type { WorkerStack } from '../../lib/stack';
+import { startWorkers } from '../../lib/stack';
+import { connectClient } from '../../lib/temporal-client';
+import { temporalConfigFromEnv } from '../../lib/temporal-config';
+import { stateQuery } from '../../workflows/definitions';
+
+export interface DevStack {
+  server: DevServer;
+  workers: WorkerStack;
+  client: Client;
+  logDir: string;
+  stop(): Promise<void>;
+}
+
+/** A real dev server on a free loopback port and the five workers as separate OS processes. */
+export async function startDevStack(env: NodeJS.ProcessEnv = {}): Promise<DevStack> {
+  const logDir = mkdtempSync(join(tmpdir(), 'vigil-it-'));
+  const server = await startDevServer({ uiPort: null, logFile: join(logDir, 'temporal.log') });
+  let workers: WorkerStack | undefined;
+  try {
+    workers = await startWorkers({ temporalAddress: server.address, logDir, env });
+    const client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
+    const stack = workers;
+    return {
+      server,
+      workers: stack,
+      client,
+      logDir,
+      async stop() {
+        await client.connection.close().catch(() => undefined);
+        await stack.stop();
+        await server.stop();
+      },
+    };
+  } catch (err) {
+    await workers?.stop();
+    await server.stop();
+    throw err;
+  }
+}
+
+/** Polls the `state` query until the incident reaches a status (queries need a live coordinator). */
+export async function waitForStatus(handle: WorkflowHandle, status: IncidentState['status'], timeoutMs = 60_000): Promise<IncidentState> {
+  const deadline = Date.now() + timeoutMs;
+  let last: IncidentState | undefined;
+  for (;;) {
+    try {
+      last = await handle.query(stateQuery);
+      if (last.status === status) return last;
+    } catch {
+      // coordinator restarting; try again
+    }
+    if (Date.now() > deadline) throw new Error(`incident ${handle.workflowId} did not reach ${status}; last ${last?.status ?? 'unknown'}`);
+    await new Promise((r) => setTimeout(r, 250));
+  }
+}

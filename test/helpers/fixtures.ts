@@ -1,0 +1,42 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Anomaly, FalcoAlert } from '../../contracts';
+import { FalcoAlertSchema } from '../../contracts';
+import { alertFingerprint } from '../../lib/identity';
+
+export const ROOT = join(__dirname, '..', '..');
+export const SHARED_SAMPLES = join(ROOT, '..', 'shared', 'data', 'falco', 'falco_samples.jsonl');
+export const EXAMPLES = join(ROOT, 'examples', 'falco-alerts.jsonl');
+
+export function rawLines(path: string): unknown[] {
+  return readFileSync(path, 'utf8')
+    .split('\n')
+    .filter((l) => l.trim())
+    .map((l) => JSON.parse(l) as unknown);
+}
+
+export function exampleAlerts(): FalcoAlert[] {
+  return rawLines(EXAMPLES).map((r) => FalcoAlertSchema.parse(r));
+}
+
+/** The first example alert matching a predicate, parsed. */
+export function exampleAlert(pred: (a: FalcoAlert) => boolean): FalcoAlert {
+  const found = exampleAlerts().find(pred);
+  if (!found) throw new Error('no example alert matches');
+  return found;
+}
+
+let counter = 0;
+/** An anomaly for an alert, with a unique correlation key per call unless one is given. */
+export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: string } = {}): Anomaly {
+  counter += 1;
+  return {
+    alert,
+    score: 0.9,
+    correlationKey: opts.key ?? `${alertFingerprint(alert)}/${process.pid}/${Date.now()}/${counter}`,
+    traceId: opts.traceId ?? `${'0'.repeat(24)}${(Date.now() % 0xffffffff).toString(16).padStart(8, '0')}`.slice(-32),
+    receivedAt: new Date().toISOString(),
+  };
+}
+
+export const byRule = (rule: string, extra: (a: FalcoAlert) => boolean = () => true) => (a: FalcoAlert) => a.rule === rule && extra(a);

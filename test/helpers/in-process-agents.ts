@@ -1,0 +1,43 @@
+import { join } from 'node:path';
+import type { NativeConnection } from '@temporalio/worker';
+import { Worker } from '@temporalio/worker';
+import { createAnalysisActivities } from '../../activities/analysis';
+import { createNotificationActivities } from '../../activities/notification';
+import type { Notifier } from '../../activities/notification/notifier';
+import { createRemediationActivities } from '../../activities/remediation';
+import { defaultRegistry } from '../../activities/remediation/registry';
+import { createReviewActivities } from '../../activities/review';
+import { PolicyHolder } from '../../activities/review/policy-holder';
+import { TASK_QUEUES } from '../../contracts';
+import { createLogger } from '../../lib/logger';
+import { ROOT } from './fixtures';
+
+/**
+ * The coordinator and the four agents as in-process workers on their own task queues, with the
+ * real activities and the real wasm policy: for workflow tests on the time-skipping server.
+ */
+export async function inProcessAgents(connection: NativeConnection, opts: { notifier?: Notifier } = {}): Promise<Worker[]> {
+  const log = createLogger('test', 'silent');
+  const policy = new PolicyHolder(join(ROOT, 'policies', 'build'), log);
+  if (!(await policy.reload())) throw new Error('policy bundle missing: run npm run policy:build');
+  const sent: string[] = [];
+  const notifier: Notifier = opts.notifier ?? { name: 'memory', send: async (_n, text) => (sent.push(text), { channel: 'memory', delivered: true, detail: '' }) };
+  return Promise.all([
+    Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, workflowsPath: require.resolve('../../workflows') }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.analysis, activities: createAnalysisActivities({ log }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, log }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.notification, activities: createNotificationActivities({ notifier, log }) }),
+  ]);
+}
+
+/** Runs every worker until `fn` settles, then shuts them all down. */
+export async function withWorkers<T>(workers: Worker[], fn: () => Promise<T>): Promise<T> {
+  const running = workers.map((w) => w.run());
+  try {
+    return await fn();
+  } finally {
+    for (const w of workers) if (w.getState() === 'RUNNING') w.shutdown();
+    await Promise.allSettled(running);
+  }
+}

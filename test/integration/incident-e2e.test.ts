@@ -1,0 +1,113 @@
+import { join } from 'node:path';
+import type { IncidentOutcome } from '../../contracts';
+import { startIncident } from '../../lib/incidents';
+import { stateQuery } from '../../workflows/definitions';
+import type { DevStack } from '../helpers/dev-stack';
+import { startDevStack, waitForStatus } from '../helpers/dev-stack';
+import { anomalyOf, byRule, exampleAlert, ROOT } from '../helpers/fixtures';
+import { runCommand } from '../helpers/run-command';
+import { temporalCliPath } from '../helpers/tools';
+
+/** One incident end to end on a real dev server, each agent its own OS process. */
+describe('incident end to end (dev server + five worker processes)', () => {
+  let stack: DevStack;
+  beforeAll(async () => {
+    stack = await startDevStack();
+  });
+  afterAll(async () => {
+    await stack?.stop();
+  });
+
+  const vigil = (...args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), ...args], { env: { TEMPORAL_ADDRESS: stack.server.address } });
+  const signal = (workflowId: string, payload: string) =>
+    runCommand(temporalCliPath(), ['workflow', 'signal', '--address', stack.server.address, '--workflow-id', workflowId, '--name', 'analystDecision', '--input', payload]);
+  const open = async (pred: Parameters<typeof exampleAlert>[0]) => {
+    const { incidentId } = await startIncident(stack.client, anomalyOf(exampleAlert(pred)));
+    return stack.client.workflow.getHandle(incidentId);
+  };
+  const criticalShell = byRule('Terminal shell in container', (a) => a.priority === 'Critical');
+
+  it('auto-executes an allowed action (dry-run records the exact patch)', async () => {
+    const handle = await open(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'));
+    const outcome: IncidentOutcome = await handle.result();
+    expect(outcome).toMatchObject({ resolution: 'executed', verdict: 'auto_execute', decidedBy: null });
+    expect(outcome.actionResults).toEqual([expect.objectContaining({ actionner: 'kubernetes:label', status: 'dry_run' })]);
+    const desc = await handle.describe();
+    expect(desc.searchAttributes).toMatchObject({ VigilStatus: ['closed'], VigilVerdict: ['auto_execute'], VigilSeverity: ['low'] });
+    expect(await desc.staticSummary()).toContain('Terminal shell in container');
+  });
+
+  it('auto-rejects a notify-only finding and runs nothing', async () => {
+    const outcome: IncidentOutcome = await (await open(byRule('K8s Serviceaccount Created'))).result();
+    expect(outcome).toMatchObject({ resolution: 'rejected', verdict: 'auto_reject', actionResults: [] });
+  });
+
+  it('never opens a second incident for the same alert', async () => {
+    const anomaly = anomalyOf(exampleAlert(byRule('K8s Serviceaccount Created')), { key: `dup-${Date.now()}` });
+    const first = await startIncident(stack.client, anomaly);
+    const second = await startIncident(stack.client, { ...anomaly, alert: { ...anomaly.alert, uuid: 'regenerated-by-sidekick' } });
+    expect(first.started).toBe(true);
+    expect(second).toEqual({ incidentId: first.incidentId, started: false });
+  });
+
+  it('executes an escalation approved with the real `temporal workflow signal` CLI', async () => {
+    const handle = await open(criticalShell);
+    const waiting = await waitForStatus(handle, 'awaiting_decision');
+    expect(waiting.verdict?.escalation).toMatchObject({ requiredRole: 'senior', timeoutSeconds: 900 });
+    const sent = await signal(handle.workflowId, '{"decision":"approve","analyst":"alice","reason":"confirmed intrusion"}');
+    expect(sent.code).toBe(0);
+    const outcome: IncidentOutcome = await handle.result();
+    expect(outcome).toMatchObject({ resolution: 'executed', decidedBy: 'alice' });
+    expect(outcome.actionResults.map((r) => r.actionner)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:terminate']);
+  });
+
+  it('rejects an escalation through `vigil reject`', async () => {
+    const handle = await open(criticalShell);
+    await waitForStatus(handle, 'awaiting_decision');
+    const pending = await vigil('pending');
+    expect(pending.stdout).toContain(handle.workflowId);
+    const r = await vigil('reject', handle.workflowId, '--analyst', 'alice', '--reason', 'false positive');
+    expect(r).toMatchObject({ code: 0 });
+    expect(r.stdout).toContain('reject accepted');
+    expect(await handle.result()).toMatchObject({ resolution: 'rejected', decidedBy: 'alice', actionResults: [] });
+  });
+
+  it('refuses malformed and unauthorized decisions with the reason, and keeps waiting', async () => {
+    const handle = await open(criticalShell);
+    await waitForStatus(handle, 'awaiting_decision');
+    const malformed = await vigil('approve', handle.workflowId, '--analyst', 'not a name');
+    expect(malformed.code).toBe(2);
+    expect(malformed.stderr).toContain('malformed decision');
+    const junior = await vigil('approve', handle.workflowId, '--analyst', 'bob');
+    expect(junior.code).toBe(2);
+    expect(junior.stderr).toContain('lacks the senior role');
+    expect((await signal(handle.workflowId, '{"decision":"yes","analyst":"alice"}')).code).toBe(0);
+    const deadline = Date.now() + 20_000;
+    let state = await handle.query(stateQuery);
+    while (state.decisions.filter((d) => d.via === 'signal').length === 0 && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      state = await handle.query(stateQuery);
+    }
+    expect(state.status).toBe('awaiting_decision');
+    expect(state.decisions).toEqual([
+      expect.objectContaining({ accepted: false, via: 'update', refusal: expect.stringContaining('lacks the senior role') }),
+      expect.objectContaining({ accepted: false, via: 'signal', refusal: expect.stringContaining('malformed decision') }),
+    ]);
+    await vigil('reject', handle.workflowId, '--analyst', 'alice');
+    expect(await handle.result()).toMatchObject({ resolution: 'rejected' });
+  });
+
+  it('completes an incident whose coordinator and remediation workers were killed while it waited', async () => {
+    const handle = await open(criticalShell);
+    await waitForStatus(handle, 'awaiting_decision');
+    await stack.workers.workers.get('coordinator')!.kill9();
+    await stack.workers.workers.get('remediation')!.kill9();
+    // Signals need no worker: Temporal holds the decision until the coordinator is back.
+    expect((await signal(handle.workflowId, '{"decision":"approve","analyst":"alice","reason":"go"}')).code).toBe(0);
+    await stack.workers.start('coordinator');
+    await stack.workers.start('remediation');
+    const outcome: IncidentOutcome = await handle.result();
+    expect(outcome).toMatchObject({ resolution: 'executed', decidedBy: 'alice' });
+    expect(outcome.actionResults).toHaveLength(3);
+  });
+});
