@@ -1,7 +1,8 @@
 import { createServer } from 'node:http';
 import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { collectDefaultMetrics, Registry } from 'prom-client';
+import { collectDefaultMetrics, register } from 'prom-client';
+import type { Registry } from 'prom-client';
 
 export interface OpsServer {
   port: number;
@@ -14,8 +15,10 @@ export interface OpsServer {
  * `ready()` is asked on every probe so it reflects the worker's real state.
  */
 export async function startOpsServer(opts: { port: number; host?: string; ready: () => boolean; registry?: Registry }): Promise<OpsServer> {
-  const registry = opts.registry ?? new Registry();
-  collectDefaultMetrics({ register: registry });
+  // The global registry, so any module's counters appear here without wiring; default process
+  // metrics are added once per registry.
+  const registry = opts.registry ?? register;
+  if (!registry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: registry });
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
