@@ -2,8 +2,9 @@
 # A local single-node Apache Kafka (KRaft) broker for development and tests.
 #
 #   scripts/kafka.sh install                          resolve the broker jars into .tools/kafka/libs
-#   scripts/kafka.sh start [--port N] [--data DIR] [--timeout SECS]
+#   scripts/kafka.sh start [--port N] [--data DIR] [--timeout SECS] [--owner-pid PID]
 #                                                     start a broker on 127.0.0.1; prints KAFKA_BROKERS=127.0.0.1:N
+#                                                     (with --owner-pid, the broker is stopped when PID exits)
 #   scripts/kafka.sh stop [--data DIR] [--timeout SECS]
 #                                                     stop the broker whose PID is in DIR/broker.pid
 #   scripts/kafka.sh status [--data DIR]              exit 0 and print KAFKA_BROKERS=... when running, else exit 3
@@ -30,7 +31,7 @@ log() { printf '[kafka] %s\n' "$*" >&2; }
 die() { printf '[kafka] error: %s\n' "$*" >&2; exit 1; }
 
 usage() {
-  sed -n '2,9p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
+  sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
   exit 2
 }
 
@@ -198,7 +199,7 @@ EOF
 }
 
 parse_opts() { # parse_opts DEFAULT_TIMEOUT ARGS...: sets PORT, DATA, TIMEOUT from --port/--data/--timeout
-  PORT=""; DATA="$DEFAULT_DATA"; TIMEOUT="$1"; shift
+  PORT=""; DATA="$DEFAULT_DATA"; OWNER=""; TIMEOUT="$1"; shift
   while [ $# -gt 0 ]; do
     case "$1" in
       --port) [ $# -ge 2 ] || die "--port needs a value"; PORT="$2"; shift 2 ;;
@@ -207,12 +208,15 @@ parse_opts() { # parse_opts DEFAULT_TIMEOUT ARGS...: sets PORT, DATA, TIMEOUT fr
       --data=*) DATA="${1#*=}"; shift ;;
       --timeout) [ $# -ge 2 ] || die "--timeout needs a value"; TIMEOUT="$2"; shift 2 ;;
       --timeout=*) TIMEOUT="${1#*=}"; shift ;;
+      --owner-pid) [ $# -ge 2 ] || die "--owner-pid needs a value"; OWNER="$2"; shift 2 ;;
+      --owner-pid=*) OWNER="${1#*=}"; shift ;;
       -h|--help) usage ;;
       *) die "unknown option $1" ;;
     esac
   done
   if [ -n "$PORT" ] && ! [[ "$PORT" =~ ^[0-9]+$ && "$PORT" -ge 1 && "$PORT" -le 65535 ]]; then die "bad --port $PORT"; fi
   [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "bad --timeout $TIMEOUT"
+  if [ -n "$OWNER" ] && ! [[ "$OWNER" =~ ^[0-9]+$ ]]; then die "bad --owner-pid $OWNER"; fi
   # Kafka reads log.dirs as a comma-separated list.
   [[ "$DATA" != *,* ]] || die "the data dir must not contain a comma: $DATA"
   DATA="$(realpath -m "$DATA")"
@@ -279,6 +283,9 @@ cmd_start() {
   pid=$!
   echo "$pid" >"$DATA/broker.pid"
   log "broker pid $pid starting on 127.0.0.1:$PORT (controller :$cport), log $DATA/broker.log"
+  if [ -n "$OWNER" ]; then
+    setsid nohup bash -c "$WATCHDOG" kafka-watchdog "$OWNER" "$pid" "$DATA" >/dev/null 2>&1 </dev/null &
+  fi
 
   # Ready = the listener accepts connections and the broker logged that it finished starting.
   # (The port alone is not enough: Kafka binds its listeners before it serves requests.)
@@ -301,6 +308,22 @@ cmd_start() {
   log "ready in $(( ($(date +%s%N) - started) / 1000000 )) ms"
   echo "KAFKA_BROKERS=127.0.0.1:$PORT"
 }
+
+# Run with --owner-pid (the test helper passes its own PID): once the owner is gone, TERM the
+# broker, then KILL it after 15 s. A test run that dies or is killed (jest hook timeout, CI
+# timeout) thus leaves no JVM behind, which an exit handler in the test process cannot ensure.
+# It ends by itself as soon as the broker is gone. Args: OWNER_PID BROKER_PID DATA_DIR.
+# shellcheck disable=SC2016
+WATCHDOG='
+  owner="$1" broker="$2" data="$3"
+  alive() { local st; st=$(ps -o stat= -p "$1" 2>/dev/null) && [ -n "$st" ] && [ "${st:0:1}" != Z ]; }
+  ours() { case "$(ps -o args= -p "$broker" 2>/dev/null)" in *kafka.Kafka*"$data/server.properties"*) return 0 ;; esac; return 1; }
+  while alive "$owner" && alive "$broker"; do sleep 1; done
+  alive "$broker" && ours || exit 0
+  kill -TERM "$broker" 2>/dev/null
+  for _ in $(seq 150); do alive "$broker" || exit 0; sleep 0.1; done
+  ours && kill -KILL "$broker" 2>/dev/null
+'
 
 # TERM (Kafka shuts down cleanly on it), then KILL once the deadline passes.
 stop_pid() {

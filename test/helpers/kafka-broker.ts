@@ -1,6 +1,5 @@
 import { execFile } from 'node:child_process';
-import type { ChildProcess } from 'node:child_process';
-import { readFileSync, realpathSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -50,10 +49,9 @@ interface RunResult {
   timedOut: boolean;
 }
 
-function runScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): { child: ChildProcess; done: Promise<RunResult> } {
-  let child: ChildProcess | undefined;
-  const done = new Promise<RunResult>((resolve) => {
-    child = execFile(
+function runScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<RunResult> {
+  return new Promise((resolve) => {
+    execFile(
       'bash',
       [SCRIPT, ...args],
       { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
@@ -68,8 +66,6 @@ function runScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): {
       },
     );
   });
-  if (!child) throw new Error('could not run scripts/kafka.sh');
-  return { child, done };
 }
 
 function tail(text: string, lines = 30): string {
@@ -100,22 +96,6 @@ async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
     await new Promise((r) => setTimeout(r, 100));
   }
   return true;
-}
-
-/** Synchronous (usable in an 'exit' handler): SIGKILL the broker of dataDir if its pid file names a live broker of that dir. */
-function killBrokerSync(dataDir: string): void {
-  try {
-    const pid = Number(readFileSync(join(dataDir, 'broker.pid'), 'utf8').trim());
-    if (!Number.isInteger(pid) || pid <= 0 || !isProcessAlive(pid)) return;
-    // Guard against a reused PID: only a JVM started on this data dir's config is ours.
-    const cmdline = readFileSync(`/proc/${pid}/cmdline`, 'utf8');
-    const dirs = [dataDir, realpathSync(dataDir)];
-    if (cmdline.includes('kafka.Kafka') && dirs.some((d) => cmdline.includes(`${d}/server.properties`))) {
-      process.kill(pid, 'SIGKILL');
-    }
-  } catch {
-    // no pid file, no /proc, or already gone
-  }
 }
 
 async function readPid(dataDir: string): Promise<number | undefined> {
@@ -157,29 +137,22 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   const timeoutMs = opts.timeoutMs ?? DEFAULT_START_TIMEOUT_MS;
   // The script's own readiness wait ends before ours, so its error (with the log tail) is what we see.
   const readySeconds = Math.max(10, Math.floor((timeoutMs - 5_000) / 1000));
-  const args = ['start', '--data', dataDir, '--timeout', String(readySeconds)];
+  // --owner-pid: the script's watchdog stops the broker once this process is gone, so a test run
+  // that dies or times out without stop() leaves no JVM. (A process 'exit' handler would not do:
+  // jest hands test files a sandboxed process object whose 'exit' listeners never fire.)
+  const args = ['start', '--data', dataDir, '--timeout', String(readySeconds), '--owner-pid', String(process.pid)];
   if (opts.port !== undefined) args.push('--port', String(opts.port));
 
-  const run = runScript(args, timeoutMs, env);
-  // If the test process exits without stop() (a hook timed out, jest bailed), leave no JVM behind:
-  // end a start still in progress first, so it cannot launch a broker afterwards, then the broker.
-  const onExit = (): void => {
-    if (run.child.exitCode === null) run.child.kill('SIGKILL');
-    killBrokerSync(dataDir);
-  };
-  process.once('exit', onExit);
-
-  const res = await run.done;
+  const res = await runScript(args, timeoutMs, env);
   const line = res.stdout.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='));
   const pid = await readPid(dataDir);
 
   if (res.code !== 0 || line === undefined || pid === undefined) {
     // The broker runs in its own session, so killing the script on a timeout leaves it running: end it here.
     if (pid !== undefined && isProcessAlive(pid)) {
-      await runScript(['stop', '--data', dataDir, '--timeout', '5'], 30_000, env).done;
+      await runScript(['stop', '--data', dataDir, '--timeout', '5'], 30_000, env);
     }
     const why = res.timedOut ? `timed out after ${timeoutMs} ms` : `exited with ${res.code ?? 'a signal'}`;
-    process.removeListener('exit', onExit);
     const logTail = await brokerLogTail(dataDir);
     if (ownDir && !opts.keepData) await rm(dataDir, { recursive: true, force: true });
     throw new Error(
@@ -195,7 +168,7 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
   let stopping: Promise<void> | undefined;
   const stop = (): Promise<void> => {
     stopping ??= (async () => {
-      const res = await runScript(['stop', '--data', dataDir, '--timeout', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 30) * 1000, env).done;
+      const res = await runScript(['stop', '--data', dataDir, '--timeout', String(STOP_TIMEOUT_S)], (STOP_TIMEOUT_S + 30) * 1000, env);
       // The script kills by PID too; this is the fallback when it could not (timeout, missing ps, ...).
       if (!(await waitGone(pid, 5_000))) {
         try {
@@ -205,7 +178,6 @@ export async function startKafka(opts: StartKafkaOptions = {}): Promise<KafkaBro
         }
       }
       const gone = await waitGone(pid, 10_000);
-      process.removeListener('exit', onExit);
       if (!gone) {
         throw new Error(`Kafka broker pid ${pid} still running after stop\n--- script stderr ---\n${tail(res.stderr)}`);
       }
