@@ -29,9 +29,9 @@ run_jest() { # run_jest NAME jest-args...
   npx jest --ci "$@" --json --outputFile="$results/$name.json"
 }
 status=0
-run_jest unit --selectProjects unit "$@" || status=1
-run_jest workflow --selectProjects workflow --runInBand "$@" || status=1
-run_jest integration --selectProjects integration --runInBand "$@" || status=1
+run_jest unit "$@" --selectProjects unit || status=1
+run_jest workflow "$@" --runInBand --selectProjects workflow || status=1
+run_jest integration "$@" --runInBand --selectProjects integration || status=1
 
 node -e '
 const fs = require("fs"); const dir = process.argv[1];
