@@ -71,6 +71,7 @@ export function growForest(rows: Rows, options: TrainOptions = {}): GrownForest 
   const trainer = options.trainer ?? Trainer.Vigil;
   const nTrees = positiveInteger('nTrees', options.nTrees ?? DEFAULT_TREES);
   const requested = positiveInteger('sampleSize', options.sampleSize ?? DEFAULT_SAMPLE_SIZE);
+  if (requested < 2) throw new IForestError(IForestErrorCode.InvalidOption, 'sampleSize must be at least 2 (c(1) = 0 cannot normalise)');
   const sampleSize = Math.min(requested, matrix.nRows);
   const seed = options.seed ?? DEFAULT_SEED;
   if (!Number.isSafeInteger(seed)) throw new IForestError(IForestErrorCode.InvalidOption, `seed must be a safe integer, got ${seed}`);
