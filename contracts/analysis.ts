@@ -16,6 +16,15 @@ export const AnalysisSchema = z.object({
   confidence: z.number().min(0).max(1),
   summary: z.string().min(1).max(4000),
   actions: z.array(ProposedActionSchema).max(16),
-  analyser: z.object({ kind: z.enum(['deterministic', 'llm']), version: z.string(), note: z.string().optional() }),
+  analyser: z.object({
+    kind: z.enum(['deterministic', 'llm']),
+    version: z.string(),
+    note: z.string().optional(),
+    /** The AgentPrompt version used (also on a deterministic fallback after the LLM failed). */
+    promptVersion: z.string().optional(),
+    model: z.string().optional(),
+    /** True when the deterministic analyser stood in for an LLM that failed; `note` says why. */
+    fallback: z.boolean().optional(),
+  }),
 });
 export type Analysis = z.infer<typeof AnalysisSchema>;

@@ -4,28 +4,42 @@ import type { z } from 'zod';
 import type { AgentMessage, AgentName } from '../contracts';
 import { A2A_ROLES, agentMessage, AgentMessageEnvelopeSchema, FAILURE_TYPES } from '../contracts';
 import type { Logger } from './logger';
+import type { ActivityOutcome, Transport } from './metrics';
+import { count, metrics, observe } from './metrics';
+import { markUsed } from './metrics-compliance';
+import { observeSkillResult } from './metrics-observers';
 
 export interface AgentContext {
   traceId: string;
   incidentId: string;
+  /** Carries agent, skill, trace_id and incident_id on every line the skill writes. */
   log: Logger;
 }
 
 /**
  * One agent skill, independent of transport: the Temporal activity and the A2A endpoint both
- * call `handle`, so the two faces of an agent can never drift apart.
+ * call `handle` through `runSkill`, so the two faces of an agent can never drift apart.
  */
 export interface AgentSkill<I, O> {
   agent: AgentName;
   skill: string;
   description: string;
   input: z.ZodType<I>;
+  /** The reply's schema, published on the agent card; optional because the skill's type already binds it. */
+  output?: z.ZodType<O>;
   handle(input: I, ctx: AgentContext): Promise<O>;
 }
+
+/** Signals runSkill itself guarantees for every reply: a metric and a trace-joined log line. */
+export const SELF_OBSERVED_SIGNALS = ['metrics', 'logs'] as const;
 
 /** Thrown for input no retry can fix; Temporal will not retry it. */
 export function invalidInput(message: string, cause?: unknown): ApplicationFailure {
   return ApplicationFailure.create({ type: FAILURE_TYPES.invalidInput, message, nonRetryable: true, cause: cause instanceof Error ? cause : undefined });
+}
+
+export function isInvalidInput(err: unknown): boolean {
+  return err instanceof ApplicationFailure && err.type === FAILURE_TYPES.invalidInput;
 }
 
 function describeZod(err: unknown): string {
@@ -34,22 +48,62 @@ function describeZod(err: unknown): string {
   return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
 }
 
+/** The trace id of a message we could not validate, when it has a usable one (for the refusal's log line). */
+function looseTraceId(message: unknown): string | undefined {
+  const t = (message as { metadata?: { trace_id?: unknown } } | null)?.metadata?.trace_id;
+  return typeof t === 'string' && /^[0-9a-f]{32}$/.test(t) ? t : undefined;
+}
+
+export interface RunOptions {
+  /** Which face received the message; a label on the agent's metrics. */
+  transport?: Transport;
+}
+
 /** Validates an A2A-shaped request, runs the skill, and wraps the result as the agent's reply. */
-export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, log: Logger): Promise<AgentMessage<O>> {
+export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, log: Logger, opts: RunOptions = {}): Promise<AgentMessage<O>> {
+  const transport = opts.transport ?? 'temporal';
+  const labels = { agent: skill.agent, skill: skill.skill, transport };
+  const finish = (outcome: ActivityOutcome, traceId: string | undefined) => count(metrics.activities(), { labels: { ...labels, outcome }, traceId });
+
   const envelope = AgentMessageEnvelopeSchema.safeParse(message);
-  if (!envelope.success) throw invalidInput(`${skill.agent}: malformed agent message: ${describeZod(envelope.error)}`);
+  if (!envelope.success) {
+    const reason = `${skill.agent}: malformed agent message: ${describeZod(envelope.error)}`;
+    const traceId = looseTraceId(message);
+    log.warn({ agent: skill.agent, skill: skill.skill, trace_id: traceId ?? null, transport, reason }, 'refused malformed message');
+    finish('invalid_input', traceId);
+    throw invalidInput(reason);
+  }
   const { contextId, metadata } = envelope.data;
-  const input = skill.input.safeParse(envelope.data.parts[0]?.data);
-  if (!input.success) throw invalidInput(`${skill.agent}/${skill.skill}: invalid input: ${describeZod(input.error)}`);
   const ctx: AgentContext = {
     traceId: metadata.trace_id,
     incidentId: contextId,
-    log: log.child({ agent: skill.agent, skill: skill.skill, trace_id: metadata.trace_id, incident_id: contextId }),
+    log: log.child({ agent: skill.agent, skill: skill.skill, trace_id: metadata.trace_id, incident_id: contextId, transport }),
   };
+  const input = skill.input.safeParse(envelope.data.parts[0]?.data);
+  if (!input.success) {
+    const reason = `${skill.agent}/${skill.skill}: invalid input: ${describeZod(input.error)}`;
+    ctx.log.warn({ reason }, 'refused invalid input');
+    finish('invalid_input', metadata.trace_id);
+    throw invalidInput(reason);
+  }
   const started = process.hrtime.bigint();
-  const result = await skill.handle(input.data, ctx);
-  ctx.log.info({ ms: Number(process.hrtime.bigint() - started) / 1e6 }, `${skill.skill} done`);
-  return agentMessage({
+  const seconds = () => Number(process.hrtime.bigint() - started) / 1e9;
+  let result: O;
+  try {
+    result = await skill.handle(input.data, ctx);
+  } catch (err) {
+    const invalid = isInvalidInput(err);
+    ctx.log[invalid ? 'warn' : 'error']({ err, seconds: seconds() }, `${skill.skill} failed`);
+    finish(invalid ? 'invalid_input' : 'error', metadata.trace_id);
+    throw err;
+  }
+  const took = seconds();
+  finish('ok', metadata.trace_id);
+  observe(metrics.activityDuration(), { labels, value: took, traceId: metadata.trace_id });
+  observeSkillResult(skill.agent, skill.skill, input.data, result, metadata.trace_id);
+  markUsed(skill.agent, `skill:${skill.skill}`);
+  ctx.log.info({ ms: took * 1000 }, `${skill.skill} done`);
+  const reply = agentMessage({
     messageId: randomUUID(),
     contextId,
     role: A2A_ROLES.agent,
@@ -58,4 +112,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
     from: skill.agent,
     data: result,
   });
+  // The coordinator counts these toward five-signal coverage: both happened above, for this trace id.
+  Object.assign(reply.metadata, { signals: [...SELF_OBSERVED_SIGNALS] });
+  return reply;
 }

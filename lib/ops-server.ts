@@ -3,6 +3,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { collectDefaultMetrics, register } from 'prom-client';
 import type { Registry } from 'prom-client';
+import { OPENMETRICS_CONTENT_TYPE, openMetricsText, wantsOpenMetrics } from './metrics-openmetrics';
 
 export interface OpsServer {
   port: number;
@@ -11,10 +12,17 @@ export interface OpsServer {
 }
 
 /**
- * Liveness, readiness and Prometheus metrics on one small HTTP port per process.
+ * Liveness, readiness, Prometheus metrics and a small /info on one HTTP port per process.
  * `ready()` is asked on every probe so it reflects the worker's real state.
  */
-export async function startOpsServer(opts: { port: number; host?: string; ready: () => boolean; registry?: Registry }): Promise<OpsServer> {
+export async function startOpsServer(opts: {
+  port: number;
+  host?: string;
+  ready: () => boolean;
+  registry?: Registry;
+  /** What this process is and where its other endpoints are (e.g. the A2A URL), served at /info. */
+  info?: () => unknown;
+}): Promise<OpsServer> {
   // The global registry, so any module's counters appear here without wiring; default process
   // metrics are added once per registry.
   const registry = opts.registry ?? register;
@@ -26,9 +34,13 @@ export async function startOpsServer(opts: { port: number; host?: string; ready:
     } else if (path === '/readyz') {
       const ok = opts.ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');
+    } else if (path === '/info' && opts.info) {
+      res.writeHead(200, { 'content-type': 'application/json' }).end(JSON.stringify(opts.info()));
     } else if (path === '/metrics') {
-      registry.metrics().then(
-        (body) => res.writeHead(200, { 'content-type': registry.contentType }).end(body),
+      // Prometheus text by default; OpenMetrics (with trace_id exemplars) when the scraper asks for it.
+      const om = wantsOpenMetrics(req.headers.accept);
+      (om ? openMetricsText(registry) : registry.metrics()).then(
+        (body) => res.writeHead(200, { 'content-type': om ? OPENMETRICS_CONTENT_TYPE : registry.contentType }).end(body),
         (err: Error) => res.writeHead(500).end(err.message),
       );
     } else {

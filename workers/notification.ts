@@ -1,4 +1,4 @@
-import { createNotificationActivities } from '../activities/notification';
+import { createNotificationActivities, notificationSkill } from '../activities/notification';
 import { consoleNotifier } from '../activities/notification/notifiers/console';
 import { webhookNotifier } from '../activities/notification/notifiers/webhook';
 import { TASK_QUEUES } from '../contracts';
@@ -7,10 +7,18 @@ import { main } from './run-worker';
 main({
   name: 'notification',
   taskQueue: TASK_QUEUES.notification,
-  options: async (log) => {
-    const url = process.env.VIGIL_WEBHOOK_URL;
+  setup: async (log, env) => {
+    const url = env.VIGIL_WEBHOOK_URL;
     const notifier = url ? webhookNotifier({ url }) : consoleNotifier();
     log.info({ notifier: notifier.name }, 'notifier selected');
-    return { activities: createNotificationActivities({ notifier, log }) };
+    return {
+      worker: { activities: createNotificationActivities({ notifier, log }) },
+      agent: {
+        name: 'notification',
+        description: 'Vigil notification agent: tells people about an incident; escalations say exactly how to approve or reject.',
+        skills: [notificationSkill(notifier)],
+        tools: [`notifier:${notifier.name}`],
+      },
+    };
   },
 });

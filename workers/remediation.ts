@@ -1,15 +1,27 @@
-import { createRemediationActivities } from '../activities/remediation';
+import { z } from 'zod';
+import { createRemediationActivities, remediationSkill } from '../activities/remediation';
 import { defaultRegistry } from '../activities/remediation/registry';
-import { TASK_QUEUES } from '../contracts';
+import { ActionResultSchema, TASK_QUEUES } from '../contracts';
 import { main } from './run-worker';
 
 main({
   name: 'remediation',
   taskQueue: TASK_QUEUES.remediation,
-  options: async (log) => {
+  setup: async (log, env) => {
     // Dry-run unless explicitly turned off: executing against a cluster needs a Kubernetes API client.
-    const dryRun = (process.env.VIGIL_DRY_RUN ?? 'true') !== 'false';
+    const dryRun = (env.VIGIL_DRY_RUN ?? 'true') !== 'false';
     log.info({ dryRun }, 'remediation mode');
-    return { activities: createRemediationActivities({ registry: defaultRegistry(), dryRun, log }) };
+    const registry = defaultRegistry();
+    const deps = { registry, dryRun, log };
+    return {
+      worker: { activities: createRemediationActivities(deps) },
+      agent: {
+        name: 'remediation',
+        description: 'Vigil remediation agent: runs policy-allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
+        skills: [{ ...remediationSkill(deps), output: z.array(ActionResultSchema) }],
+        // Each actionner is a grant backed by RBAC: least agency compares these with the ones that ran.
+        tools: registry.list().map((a) => `actionner:${a.name}`),
+      },
+    };
   },
 });

@@ -1,17 +1,27 @@
-import { createReviewActivities } from '../activities/review';
+import { authoritySkill, createReviewActivities, reviewSkill } from '../activities/review';
 import { PolicyHolder } from '../activities/review/policy-holder';
-import { TASK_QUEUES } from '../contracts';
+import { TASK_QUEUES, VerdictSchema } from '../contracts';
+import { exportStepMutationRate } from '../lib/metrics-compliance';
 import { fromRoot } from '../lib/paths';
 import { main } from './run-worker';
 
 main({
   name: 'review',
   taskQueue: TASK_QUEUES.review,
-  options: async (log) => {
-    const policy = new PolicyHolder(process.env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log);
+  setup: async (log, env) => {
+    const policy = new PolicyHolder(env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log);
     // Refuse to start without a policy: a review agent with none would escalate everything.
     if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
     policy.watch();
-    return { activities: createReviewActivities({ policy, log }) };
+    exportStepMutationRate();
+    return {
+      worker: { activities: createReviewActivities({ policy, log }) },
+      agent: {
+        name: 'review',
+        description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
+        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)],
+        tools: [],
+      },
+    };
   },
 });

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Analysis, AgentMessage, Anomaly } from '../../contracts';
-import { AnomalySchema } from '../../contracts';
-import type { AgentSkill } from '../../lib/agent-core';
+import { AnalysisSchema, AnomalySchema } from '../../contracts';
+import type { AgentContext, AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
 import { analyseDeterministically } from './deterministic-analyser';
@@ -9,16 +9,19 @@ import { analyseDeterministically } from './deterministic-analyser';
 export const AnalyseInputSchema = z.object({ anomaly: AnomalySchema });
 export type AnalyseInput = z.infer<typeof AnalyseInputSchema>;
 
-/** Anything that turns an anomaly into an analysis: the rule analyser now, an LLM later. */
-export type Analyser = (anomaly: Anomaly) => Promise<Analysis>;
+/** Anything that turns an anomaly into an analysis: the rule analyser, or the LLM with the rule analyser as its floor. */
+export type Analyser = (anomaly: Anomaly, ctx: AgentContext) => Promise<Analysis>;
+
+export const deterministicAnalyser: Analyser = async (anomaly) => analyseDeterministically(anomaly);
 
 export function analysisSkill(analyser: Analyser): AgentSkill<AnalyseInput, Analysis> {
   return {
     agent: 'analysis',
     skill: 'analyse',
-    description: 'Threat analysis of a Falco anomaly: severity, MITRE technique, confidence, proposed actions.',
+    description: 'Threat analysis of a Falco anomaly: severity, MITRE technique, confidence, proposed actions (targeting only the alert\'s own pod).',
     input: AnalyseInputSchema,
-    handle: ({ anomaly }) => analyser(anomaly),
+    output: AnalysisSchema,
+    handle: ({ anomaly }, ctx) => analyser(anomaly, ctx),
   };
 }
 
@@ -28,7 +31,7 @@ export interface AnalysisDeps {
 }
 
 export function createAnalysisActivities(deps: AnalysisDeps) {
-  const skill = analysisSkill(deps.analyser ?? (async (a) => analyseDeterministically(a)));
+  const skill = analysisSkill(deps.analyser ?? deterministicAnalyser);
   return {
     async analyse(message: AgentMessage<AnalyseInput>): Promise<AgentMessage<Analysis>> {
       return runSkill(skill, message, deps.log);

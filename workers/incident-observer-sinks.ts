@@ -1,0 +1,25 @@
+import type { InjectedSinks } from '@temporalio/worker';
+import type { Logger } from '../lib/logger';
+import { count, metrics, observe } from '../lib/metrics';
+import { recordAgentSignals } from '../lib/metrics-compliance';
+import type { IncidentObserverSinks } from './incident-observer-interceptor';
+
+/** The Node side of the coordinator's observer: what the workflow sandbox saw becomes metrics. Not called on replay. */
+export function incidentObserverSinks(log: Logger): InjectedSinks<IncidentObserverSinks> {
+  return {
+    incidentObserver: {
+      agentSignals: {
+        fn: (_info, agent, signals) => recordAgentSignals(agent, signals),
+        callDuringReplay: false,
+      },
+      escalationSettled: {
+        fn: (info, outcome, waitSeconds, traceId) => {
+          count(metrics.decisions(), { labels: { outcome }, traceId });
+          observe(metrics.escalationWait(), { labels: { outcome }, value: waitSeconds, traceId });
+          log.info({ trace_id: traceId, incident_id: info.workflowId, escalation: { outcome, waitSeconds } }, 'escalation settled');
+        },
+        callDuringReplay: false,
+      },
+    },
+  };
+}
