@@ -9,6 +9,10 @@ import type { ModelInfo } from './isolation-forest';
 import { PathLengthConvention, pathLengthFunction } from './path-length';
 import type { ScorerOptions } from './scorer';
 
+// Bound once at load: inside a vm sandbox (jest) every global lookup such as `Math.imul` goes
+// through an interceptor and costs ~40x in a hot loop; a module constant is free everywhere.
+const finite = Number.isFinite;
+
 /**
  * The model file: one JSON document, the header in plain fields and the three flat arrays as
  * base64 of their little-endian bytes (≈ 0.7 MB for 100 trees at ψ = 256, where a stringified
@@ -174,8 +178,8 @@ export function decodeModel(text: string, options: LoadOptions = {}, source = 'm
   const leafPathLengths = bytesToFloat64(arrays.leafPathLengths);
   // The checksum proves the arrays are what was written; these prove what was written is usable.
   for (const f of splitFeatures) if (f < 0 || f >= nFeatures) corrupt(`a split uses feature ${f}, the model has ${nFeatures}`);
-  for (const v of splitValues) if (!Number.isFinite(v)) corrupt(`a split value is ${v}`);
-  for (const v of leafPathLengths) if (!(v >= 0 && Number.isFinite(v))) corrupt(`a leaf path length is ${v}`);
+  for (const v of splitValues) if (!finite(v)) corrupt(`a split value is ${v}`);
+  for (const v of leafPathLengths) if (!(v >= 0 && finite(v))) corrupt(`a leaf path length is ${v}`);
 
   const info: ModelInfo = {
     trainer,

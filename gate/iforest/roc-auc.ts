@@ -9,7 +9,8 @@ export function rocAuc(scores: ArrayLike<number>, labels: ArrayLike<number | boo
   if (labels.length !== n) throw new RangeError(`rocAuc: ${n} scores but ${labels.length} labels`);
   const order = Array.from({ length: n }, (_, i) => i);
   for (let i = 0; i < n; i++) {
-    if (Number.isNaN(scores[i]!)) throw new RangeError(`rocAuc: score ${i} is NaN`);
+    const s = scores[i]!;
+    if (s !== s) throw new RangeError(`rocAuc: score ${i} is NaN`);
   }
   order.sort((a, b) => scores[a]! - scores[b]!);
 

@@ -1,5 +1,9 @@
 import { IForestError, IForestErrorCode } from './errors';
 
+// Bound once at load: inside a vm sandbox (jest) every global lookup such as `Math.imul` goes
+// through an interceptor and costs ~40x in a hot loop; a module constant is free everywhere.
+const finite = Number.isFinite;
+
 /** Rows stored row-major in one Float64Array: the shape both trainers and the scorer work on. */
 export interface RowMatrix {
   readonly data: Float64Array;
@@ -35,7 +39,7 @@ export function toTrainingMatrix(rows: Rows): RowMatrix {
   }
   const { data, nFeatures } = matrix;
   for (let i = 0; i < data.length; i++) {
-    if (!Number.isFinite(data[i]!)) {
+    if (!finite(data[i]!)) {
       const row = Math.floor(i / nFeatures);
       throw new IForestError(
         IForestErrorCode.InvalidTrainingData,
