@@ -50,6 +50,7 @@ export class SkillExecutor implements AgentExecutor {
       parts: json.parts ?? [],
       metadata: { ...meta, trace_id: traceId, skill: skill.skill, from: typeof meta.from === 'string' && meta.from ? meta.from : (caller ?? 'a2a-client'), caller: caller ?? null },
     };
+    this.log.info({ trace_id: traceId, agent: skill.agent, skill: skill.skill, transport: 'a2a', a2a: { caller: caller ?? null, messageId: envelope.messageId, contextId: rc.contextId } }, 'A2A request');
     try {
       const reply = await runSkill(skill, envelope, this.log, { transport: 'a2a' });
       bus.publish(AgentEvent.message(Message.fromJSON({ ...reply, taskId: '' })));

@@ -4,6 +4,7 @@ import type { Server } from 'node:http';
 import { createServer as createHttpsServer } from 'node:https';
 import type { AddressInfo } from 'node:net';
 import type { TLSSocket } from 'node:tls';
+import { AgentCard } from '@a2a-js/sdk';
 import { DefaultRequestHandler, InMemoryTaskStore } from '@a2a-js/sdk/server';
 import type { User } from '@a2a-js/sdk/server';
 import { agentCardHandler, jsonRpcHandler } from '@a2a-js/sdk/server/express';
@@ -110,7 +111,10 @@ export async function startA2AServer(o: A2AServerOptions): Promise<A2AServer> {
 
   const card = buildAgentCard({ agent: o.agent, description: o.description, version: o.version, baseUrl: url, skills: o.skills, mutualTls });
   const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new SkillExecutor(o.skills, o.log));
-  app.use(AGENT_CARD_PATH, agentCardHandler({ agentCardProvider: handler }));
+  // Served in canonical proto-JSON (the SDK would serialize its internal `$case` form, which other
+  // SDKs, e.g. Python's a2a-sdk, cannot read).
+  const wireCard = AgentCard.toJSON(card) as AgentCard;
+  app.use(AGENT_CARD_PATH, agentCardHandler({ agentCardProvider: async () => wireCard, cache: { maxAge: 300 } }));
   app.use(
     JSONRPC_PATH,
     jsonRpcHandler({
