@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { ReasonSchema } from './verdict';
 
 /**
  * An analyst's answer to an escalation, as sent by the Temporal UI, `temporal workflow signal`
@@ -26,5 +27,13 @@ export const DecisionRecordSchema = z.object({
   refusal: z.string().nullable(),
   via: z.enum(['signal', 'update', 'timeout']),
   at: z.string(),
+  /** The policy that allowed or refused it (null when refused before policy was asked). */
+  policyVersion: z.string().nullable().optional(),
+  /** The policy's reasons (refusal codes, or why a timeout applied). */
+  reasons: z.array(ReasonSchema).optional(),
+  /** Digest of what policy was asked, so the decision can be re-evaluated later. */
+  inputDigest: z.string().nullable().optional(),
+  /** The role the incident required of the analyst. */
+  requiredRole: z.string().nullable().optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;

@@ -19,5 +19,5 @@ export type { AgentName } from './queues';
 export { SA, SEARCH_ATTRIBUTE_REGISTRATIONS } from './search-attributes';
 export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
-export { EscalationSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
-export type { Escalation, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
+export { EscalationSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
+export type { Escalation, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';

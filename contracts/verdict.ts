@@ -7,10 +7,15 @@ export type VerdictOutcome = (typeof VERDICT_OUTCOMES)[number];
 export const ReasonSchema = z.object({ code: z.string().min(1), message: z.string() });
 export type Reason = z.infer<typeof ReasonSchema>;
 
+/** A step the policy rewrote into a safer one: which, from what, to what, why (and any step it added). */
 export const MutationSchema = z.object({
   actionId: z.string(),
+  /** The policy rule that rewrote the step, e.g. `contain_instead_of_terminate`. */
+  code: z.string().default('mutation'),
   from: ProposedActionSchema,
   to: ProposedActionSchema,
+  /** Steps the rewrite needs besides `to` (e.g. a quarantine label); also in `allowedActions`. */
+  added: z.array(ProposedActionSchema).default([]),
   reason: z.string(),
 });
 export type Mutation = z.infer<typeof MutationSchema>;
@@ -20,8 +25,24 @@ export const EscalationSchema = z.object({
   timeoutSeconds: z.number().int().positive(),
   onTimeout: z.enum(['auto_reject', 'auto_execute']),
   requiredRole: z.string().min(1),
+  /** Page again when the wait expires; absent (older verdicts) means yes. */
+  repage: z.boolean().optional(),
 });
 export type Escalation = z.infer<typeof EscalationSchema>;
+
+export const FLAG_DISPOSITIONS = ['mutated', 'blocked', 'passed'] as const;
+export type FlagDisposition = (typeof FLAG_DISPOSITIONS)[number];
+
+/**
+ * A proposed step some rule objected to, and what became of it: rewritten (`mutated`), refused
+ * (`blocked`, the verdict rejected), or left as proposed for an analyst (`passed`).
+ */
+export const FlaggedActionSchema = z.object({
+  actionId: z.string(),
+  codes: z.array(z.string()).min(1),
+  disposition: z.enum(FLAG_DISPOSITIONS),
+});
+export type FlaggedAction = z.infer<typeof FlaggedActionSchema>;
 
 export const VerdictSchema = z.object({
   outcome: z.enum(VERDICT_OUTCOMES),
@@ -30,6 +51,7 @@ export const VerdictSchema = z.object({
   allowedActions: z.array(ProposedActionSchema),
   rejectedActions: z.array(z.object({ action: ProposedActionSchema, reason: z.string() })),
   mutations: z.array(MutationSchema),
+  flagged: z.array(FlaggedActionSchema).default([]),
   escalation: EscalationSchema.nullable(),
   policyVersion: z.string(),
   inputDigest: z.string(),

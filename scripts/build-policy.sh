@@ -12,12 +12,16 @@ mkdir -p "$OUT"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
 "$OPA" build --v1-compatible -t wasm -e vigil/review/verdict -e vigil/decision/result \
   --ignore '*_test.rego' -o "$tmp/bundle.tar.gz" "$SRC/vigil"
-tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" /policy.wasm
+tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" --no-same-permissions /policy.wasm 2>/dev/null
 cp "$tmp/policy.wasm" "$OUT/policy.wasm.next"
 cp "$SRC/data.json" "$OUT/data.json.next"
+# Readable by the review worker's user, whoever built it (the tarball's member is 0600).
+chmod 0644 "$OUT/policy.wasm.next" "$OUT/data.json.next"
 version="$(cat "$OUT/policy.wasm.next" "$OUT/data.json.next" | sha256sum | cut -c1-16)"
 printf '{"version":"%s","entrypoints":["vigil/review/verdict","vigil/decision/result"]}\n' "$version" > "$OUT/manifest.json.next"
-# Renames are atomic, so a hot-reloading reader never sees half a bundle; manifest goes last.
+chmod 0644 "$OUT/manifest.json.next"
+# Renames are atomic and the manifest goes last with the content hash, so a reader that catches
+# the swap halfway sees a mismatch and reads again.
 mv "$OUT/policy.wasm.next" "$OUT/policy.wasm"
 mv "$OUT/data.json.next" "$OUT/data.json"
 mv "$OUT/manifest.json.next" "$OUT/manifest.json"

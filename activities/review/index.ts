@@ -1,38 +1,51 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AnalysisSchema, AnalystDecisionSchema, AnomalySchema, AssetSchema, SEVERITIES } from '../../contracts';
+import { AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
 import type { PolicyBundle } from './policy-bundle';
-import type { AuthorityResult } from './verdict-engine';
-import { evaluateAuthority, evaluateVerdict, verdictInput } from './verdict-engine';
+import { ENTRYPOINTS } from './policy-bundle';
+import type { AuthorityInput, AuthorityResult } from './verdict-engine';
+import { AuthorityInputSchema, evaluateAuthority, evaluateVerdict, verdictInput } from './verdict-engine';
 
 export const ReviewInputSchema = z.object({ anomaly: AnomalySchema, analysis: AnalysisSchema, asset: AssetSchema });
 export type ReviewInput = z.infer<typeof ReviewInputSchema>;
 
-export const AuthorizeInputSchema = z.object({
-  decision: AnalystDecisionSchema,
-  requiredRole: z.string(),
-  asset: AssetSchema,
-  severity: z.enum(SEVERITIES),
-});
-export type AuthorizeInput = z.infer<typeof AuthorizeInputSchema>;
+export const AuthorizeInputSchema = AuthorityInputSchema;
+export type AuthorizeInput = AuthorityInput;
 
 /** The policy the review agent currently enforces; swapped atomically on reload. */
 export interface PolicySource {
   current(): PolicyBundle | null;
 }
 
+const hooks = { onFailure: countPolicyFailure };
+
 export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdict> {
   return {
     agent: 'review',
     skill: 'review',
-    description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm.',
+    description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
-      const verdict = evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset));
-      ctx.log.info({ verdict: { outcome: verdict.outcome, reasons: verdict.reasons.map((r) => r.code), policyVersion: verdict.policyVersion } }, 'verdict');
+      const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
+      const verdict = await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset), hooks);
+      timer();
+      countVerdict(verdict);
+      ctx.log.info(
+        {
+          verdict: {
+            outcome: verdict.outcome,
+            reasons: verdict.reasons.map((r) => r.code),
+            mutations: verdict.mutations.map((m) => `${m.actionId}:${m.code}`),
+            policyVersion: verdict.policyVersion,
+            inputDigest: verdict.inputDigest,
+          },
+        },
+        'verdict',
+      );
       return verdict;
     },
   };
@@ -45,8 +58,11 @@ export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput,
     description: 'Whether an analyst may make this decision on this incident, by policy.',
     input: AuthorizeInputSchema,
     handle: async (input, ctx) => {
-      const result = evaluateAuthority(policy.current(), input);
-      ctx.log.info({ analyst: input.decision.analyst, allowed: result.allowed }, 'decision authority');
+      const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.decision });
+      const result = await evaluateAuthority(policy.current(), input, hooks);
+      timer();
+      reviewMetrics.decisions.inc({ allowed: String(result.allowed) });
+      ctx.log.info({ analyst: input.decision.analyst, allowed: result.allowed, reasons: result.reasons.map((r) => r.code), policyVersion: result.policyVersion }, 'decision authority');
       return result;
     },
   };

@@ -2,32 +2,59 @@ import { unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
 import type { PolicySource } from './index';
-import type { PolicyBundle } from './policy-bundle';
+import { showBundle } from './metrics';
+import type { EvaluationLimits, PolicyBundle } from './policy-bundle';
 import { loadPolicyBundle } from './policy-bundle';
 
 /**
  * Holds the current policy bundle and swaps it when the bundle directory changes (a mounted
- * ConfigMap in Kubernetes). Evaluations in flight keep the bundle they started with; a bundle
- * that fails to load leaves the previous one in force.
+ * ConfigMap in Kubernetes). Evaluations in flight finish on the bundle they started with, which is
+ * then retired; a bundle that fails to load or check leaves the previous one in force.
  */
 export class PolicyHolder implements PolicySource {
   private bundle: PolicyBundle | null = null;
   private watching = false;
+  private loading: Promise<boolean> | null = null;
+  private again = false;
 
   constructor(
     private readonly dir: string,
     private readonly log: Logger,
+    private readonly limits: Partial<EvaluationLimits> = {},
   ) {}
 
   current(): PolicyBundle | null {
     return this.bundle;
   }
 
-  async reload(): Promise<boolean> {
+  /** Loads the directory again; reloads asked for while one runs are folded into one more. */
+  reload(): Promise<boolean> {
+    if (this.loading) {
+      this.again = true;
+      return this.loading;
+    }
+    this.loading = this.load().finally(() => {
+      this.loading = null;
+      if (this.again) {
+        this.again = false;
+        void this.reload();
+      }
+    });
+    return this.loading;
+  }
+
+  private async load(): Promise<boolean> {
     try {
-      const next = await loadPolicyBundle(this.dir);
-      if (next.version !== this.bundle?.version) this.log.info({ policyVersion: next.version, previous: this.bundle?.version ?? null }, 'policy bundle loaded');
+      const next = await loadPolicyBundle(this.dir, this.limits);
+      const previous = this.bundle;
+      if (previous && next.version === previous.version) {
+        next.retire();
+        return true;
+      }
       this.bundle = next;
+      previous?.retire();
+      showBundle(next.version);
+      this.log.info({ policyVersion: next.version, previous: previous?.version ?? null }, 'policy bundle loaded');
       return true;
     } catch (err) {
       this.log.error({ err, dir: this.dir, keeping: this.bundle?.version ?? null }, 'policy bundle failed to load');
@@ -48,5 +75,6 @@ export class PolicyHolder implements PolicySource {
   close(): void {
     if (this.watching) unwatchFile(join(this.dir, 'manifest.json'));
     this.watching = false;
+    this.bundle?.retire();
   }
 }

@@ -1,17 +1,41 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Analysis, Anomaly, Asset, ProposedAction, Severity, Verdict } from '../../contracts';
-import { EscalationSchema, MutationSchema, ProposedActionSchema, ReasonSchema, VERDICT_OUTCOMES } from '../../contracts';
+import type { Analysis, Anomaly, Asset, ProposedAction, Reason, Severity, Verdict } from '../../contracts';
+import {
+  AnalysisSchema,
+  AnalystDecisionSchema,
+  AssetSchema,
+  EscalationSchema,
+  FlaggedActionSchema,
+  MutationSchema,
+  ProposedActionSchema,
+  ReasonSchema,
+  SEVERITIES,
+  VERDICT_OUTCOMES,
+} from '../../contracts';
 import { canonicalJson } from '../../lib/canonical-json';
+import { errorMessage } from './bundle-files';
 import type { PolicyBundle } from './policy-bundle';
 import { ENTRYPOINTS } from './policy-bundle';
+import { PolicyTimeoutError } from './threaded-policy';
 
-export interface VerdictInput {
-  incident: { id: string; severity: Severity; asset: Asset };
-  alert: { rule: string; priority: string; source: string; tags: string[] };
-  anomaly: { score: number };
-  analysis: Analysis;
-}
+/** What the review policy reads; `vigil policy eval` validates input files against it. */
+export const VerdictInputSchema = z.object({
+  incident: z.object({ id: z.string().min(1), severity: z.enum(SEVERITIES), asset: AssetSchema }),
+  alert: z.object({ rule: z.string(), priority: z.string(), source: z.string(), tags: z.array(z.string()) }),
+  anomaly: z.object({ score: z.number() }),
+  analysis: AnalysisSchema,
+});
+export type VerdictInput = z.infer<typeof VerdictInputSchema>;
+
+/** What the authority policy reads; `vigil policy eval --decision` validates against it. */
+export const AuthorityInputSchema = z.object({
+  decision: AnalystDecisionSchema,
+  requiredRole: z.string().min(1),
+  asset: AssetSchema,
+  severity: z.enum(SEVERITIES),
+});
+export type AuthorityInput = z.infer<typeof AuthorityInputSchema>;
 
 /** What Rego must return; anything else is a policy error, never a guess. */
 const PolicyVerdictSchema = z.object({
@@ -20,8 +44,13 @@ const PolicyVerdictSchema = z.object({
   allowedActions: z.array(ProposedActionSchema),
   rejectedActions: z.array(z.object({ action: ProposedActionSchema, reason: z.string() })),
   mutations: z.array(MutationSchema),
+  flagged: z.array(FlaggedActionSchema),
   escalation: EscalationSchema.nullable(),
 });
+
+/** Ways a policy can fail; each yields `escalate` with reason `policy_error`, and is counted by kind. */
+export const POLICY_FAILURES = ['no_bundle', 'evaluation_error', 'timeout', 'undefined', 'malformed'] as const;
+export type PolicyFailure = (typeof POLICY_FAILURES)[number];
 
 export function digest(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
@@ -44,55 +73,77 @@ export function policyErrorVerdict(message: string, actions: ProposedAction[], v
     allowedActions: actions,
     rejectedActions: [],
     mutations: [],
-    escalation: { timeoutSeconds: 3600, onTimeout: 'auto_reject', requiredRole: 'senior' },
+    flagged: [],
+    escalation: { timeoutSeconds: 3600, onTimeout: 'auto_reject', requiredRole: 'senior', repage: true },
     policyVersion: version,
     inputDigest,
   };
 }
 
-export function evaluateVerdict(bundle: PolicyBundle | null, input: VerdictInput): Verdict {
-  const inputDigest = digest(input);
-  if (!bundle) return policyErrorVerdict('no policy bundle is loaded', input.analysis.actions, 'none', inputDigest);
-  let raw: unknown;
+/** Runs an entrypoint and sorts any failure into a kind; `ok` carries the raw (still unvalidated) result. */
+async function run(
+  bundle: PolicyBundle | null,
+  entrypoint: string,
+  input: unknown,
+): Promise<{ ok: true; raw: unknown } | { ok: false; kind: PolicyFailure; message: string }> {
+  if (!bundle) return { ok: false, kind: 'no_bundle', message: 'no policy bundle is loaded' };
   try {
-    raw = bundle.evaluate(ENTRYPOINTS.verdict, input);
+    const raw = await bundle.evaluate(entrypoint, input);
+    if (raw === undefined) return { ok: false, kind: 'undefined', message: 'policy returned no result (undefined)' };
+    return { ok: true, raw };
   } catch (err) {
-    return policyErrorVerdict(`policy evaluation failed: ${(err as Error).message}`, input.analysis.actions, bundle.version, inputDigest);
+    if (err instanceof PolicyTimeoutError) return { ok: false, kind: 'timeout', message: err.message };
+    return { ok: false, kind: 'evaluation_error', message: `policy evaluation failed: ${errorMessage(err)}` };
   }
-  if (raw === undefined) return policyErrorVerdict('policy returned no verdict (undefined)', input.analysis.actions, bundle.version, inputDigest);
-  const parsed = PolicyVerdictSchema.safeParse(raw);
-  if (!parsed.success) {
-    return policyErrorVerdict(`policy returned a malformed verdict: ${parsed.error.issues[0]?.message ?? 'invalid'}`, input.analysis.actions, bundle.version, inputDigest);
-  }
-  if (parsed.data.outcome === 'escalate' && !parsed.data.escalation) {
-    return policyErrorVerdict('policy escalated without escalation terms', input.analysis.actions, bundle.version, inputDigest);
-  }
-  return { ...parsed.data, policyVersion: bundle.version, inputDigest };
 }
 
-export interface AuthorityInput {
-  decision: { decision: string; analyst: string; reason: string };
-  requiredRole: string;
-  asset: Asset;
-  severity: Severity;
+export interface EvaluationHooks {
+  /** Told about every failure, e.g. to count it. */
+  onFailure?(entrypoint: string, kind: PolicyFailure): void;
+}
+
+export async function evaluateVerdict(bundle: PolicyBundle | null, input: VerdictInput, hooks: EvaluationHooks = {}): Promise<Verdict> {
+  const inputDigest = digest(input);
+  const version = bundle?.version ?? 'none';
+  const fail = (kind: PolicyFailure, message: string) => {
+    hooks.onFailure?.(ENTRYPOINTS.verdict, kind);
+    return policyErrorVerdict(message, input.analysis.actions, version, inputDigest);
+  };
+  const r = await run(bundle, ENTRYPOINTS.verdict, input);
+  if (!r.ok) return fail(r.kind, r.message);
+  const parsed = PolicyVerdictSchema.safeParse(r.raw);
+  if (!parsed.success) {
+    const issue = parsed.error.issues[0];
+    return fail('malformed', `policy returned a malformed verdict: ${issue ? `${issue.path.map(String).join('.') || '(root)'}: ${issue.message}` : 'invalid'}`);
+  }
+  if (parsed.data.outcome === 'escalate' && !parsed.data.escalation) return fail('malformed', 'policy escalated without escalation terms');
+  return { ...parsed.data, policyVersion: version, inputDigest };
 }
 
 export interface AuthorityResult {
   allowed: boolean;
-  reasons: Array<{ code: string; message: string }>;
+  reasons: Reason[];
   policyVersion: string;
+  /** Digest of the authority input, recorded with the decision. */
+  inputDigest: string;
+  /** Every role the analyst needed (the verdict's, raised for protected assets). */
+  requiredRoles: string[];
 }
 
-const AuthoritySchema = z.object({ allowed: z.boolean(), reasons: z.array(ReasonSchema) });
+const AuthoritySchema = z.object({ allowed: z.boolean(), reasons: z.array(ReasonSchema), requiredRoles: z.array(z.string()).default([]) });
 
 /** Who may decide is policy too; any failure refuses the decision. */
-export function evaluateAuthority(bundle: PolicyBundle | null, input: AuthorityInput): AuthorityResult {
-  if (!bundle) return { allowed: false, reasons: [{ code: 'policy_error', message: 'no policy bundle is loaded' }], policyVersion: 'none' };
-  try {
-    const parsed = AuthoritySchema.safeParse(bundle.evaluate(ENTRYPOINTS.decision, input));
-    if (!parsed.success) return { allowed: false, reasons: [{ code: 'policy_error', message: 'authority policy returned a malformed result' }], policyVersion: bundle.version };
-    return { ...parsed.data, policyVersion: bundle.version };
-  } catch (err) {
-    return { allowed: false, reasons: [{ code: 'policy_error', message: `authority policy failed: ${(err as Error).message}` }], policyVersion: bundle.version };
-  }
+export async function evaluateAuthority(bundle: PolicyBundle | null, input: AuthorityInput, hooks: EvaluationHooks = {}): Promise<AuthorityResult> {
+  const inputDigest = digest(input);
+  const version = bundle?.version ?? 'none';
+  const refuse = (kind: PolicyFailure, message: string): AuthorityResult => {
+    hooks.onFailure?.(ENTRYPOINTS.decision, kind);
+    return { allowed: false, reasons: [{ code: 'policy_error', message }], policyVersion: version, inputDigest, requiredRoles: [input.requiredRole] };
+  };
+  const r = await run(bundle, ENTRYPOINTS.decision, input);
+  if (!r.ok) return refuse(r.kind, `authority ${r.message}`);
+  const parsed = AuthoritySchema.safeParse(r.raw);
+  if (!parsed.success) return refuse('malformed', 'authority policy returned a malformed result');
+  if (parsed.data.allowed === (parsed.data.reasons.length > 0)) return refuse('malformed', 'authority policy result contradicts itself (allowed with reasons, or refused without)');
+  return { ...parsed.data, policyVersion: version, inputDigest };
 }

@@ -1,17 +1,19 @@
-import { join } from 'node:path';
 import { analyseDeterministically } from '../../../activities/analysis/deterministic-analyser';
 import type { PolicyBundle } from '../../../activities/review/policy-bundle';
 import { loadPolicyBundle } from '../../../activities/review/policy-bundle';
+import type { VerdictInput } from '../../../activities/review/verdict-engine';
 import { evaluateAuthority, evaluateVerdict, verdictInput } from '../../../activities/review/verdict-engine';
-import type { FalcoAlert } from '../../../contracts';
+import type { FalcoAlert, ProposedAction, Severity, Verdict } from '../../../contracts';
 import { assetOf, VerdictSchema } from '../../../contracts';
-import { anomalyOf, byRule, exampleAlert, ROOT } from '../../helpers/fixtures';
+import { anomalyOf, byRule, exampleAlert } from '../../helpers/fixtures';
+import { builtBundleDir } from '../../helpers/policy-bundles';
 
-/** Real Rego compiled to wasm by scripts/build-policy.sh (npm test builds it first). */
+/** Real Rego compiled to wasm by scripts/build-policy.sh, evaluated the way the review worker does (worker thread). */
 let bundle: PolicyBundle;
 beforeAll(async () => {
-  bundle = await loadPolicyBundle(join(ROOT, 'policies', 'build'));
+  bundle = await loadPolicyBundle(builtBundleDir());
 });
+afterAll(() => bundle?.retire());
 
 function verdictFor(alert: FalcoAlert, b: PolicyBundle | null = bundle) {
   const anomaly = anomalyOf(alert);
@@ -19,79 +21,203 @@ function verdictFor(alert: FalcoAlert, b: PolicyBundle | null = bundle) {
   return evaluateVerdict(b, verdictInput('incident-test', anomaly, analysis, assetOf(alert)));
 }
 
-describe('review verdicts from the wasm policy', () => {
-  it('auto-executes a quarantine label for a low-severity shell in an ordinary namespace', () => {
-    const v = verdictFor(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
+const step = (id: string, actionner: string, over: Partial<ProposedAction> = {}): ProposedAction => ({
+  id,
+  actionner,
+  target: { namespace: 'default', pod: 'web-7d9f8c6b5-x2x9q' },
+  params: {},
+  blastRadius: { scope: 'pod', pods: 1 },
+  rationale: '',
+  ...over,
+});
+const label = step('quarantine-label', 'kubernetes:label', { params: { labels: { 'vigil.dev/quarantine': 'true' } } });
+const isolate = step('isolate-pod', 'kubernetes:networkpolicy', { params: { allowDns: false } });
+const terminate = step('terminate-pod', 'kubernetes:terminate');
+
+function input(o: { severity?: Severity; namespace?: string; pod?: string; confidence?: number; actions: ProposedAction[] }): VerdictInput {
+  const severity = o.severity ?? 'medium';
+  return {
+    incident: { id: 'incident-test', severity, asset: { kind: 'pod', namespace: o.namespace ?? 'default', pod: o.pod ?? 'web-7d9f8c6b5-x2x9q' } },
+    alert: { rule: 'Terminal shell in container', priority: 'Warning', source: 'syscall', tags: [] },
+    anomaly: { score: 0.9 },
+    analysis: {
+      severity,
+      technique: null,
+      confidence: o.confidence ?? 0.9,
+      summary: 'test',
+      actions: o.actions,
+      analyser: { kind: 'deterministic', version: 'test' },
+    },
+  };
+}
+const codes = (v: Verdict) => v.reasons.map((r) => r.code).sort();
+
+describe('review verdicts from the wasm policy, one per path', () => {
+  it('auto-executes a quarantine label for a low-severity shell in an ordinary namespace', async () => {
+    const v = await verdictFor(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
     expect(VerdictSchema.safeParse(v).success).toBe(true);
     expect(v.outcome).toBe('auto_execute');
+    expect(codes(v)).toEqual(['within_policy']);
     expect(v.allowedActions.map((a) => a.actionner)).toEqual(['kubernetes:label']);
     expect(v.policyVersion).toMatch(/^[0-9a-f]{16}$/);
     expect(v.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
   });
 
-  it('auto-rejects notify-only findings', () => {
-    const v = verdictFor(exampleAlert(byRule('K8s Serviceaccount Created')));
+  it.each([
+    ['notify-only severity', input({ severity: 'info', actions: [label] }), ['notify_only']],
+    ['no proposed step', input({ actions: [] }), ['no_actions']],
+    ['two steps with one id', input({ actions: [label, { ...isolate, id: 'quarantine-label' }] }), ['duplicate_action_id']],
+  ])('auto-rejects: %s', async (_name, inp, expected) => {
+    const v = await evaluateVerdict(bundle, inp);
     expect(v.outcome).toBe('auto_reject');
-    expect(v.reasons.map((r) => r.code)).toContain('notify_only');
+    expect(codes(v)).toEqual(expected);
+    expect(v.allowedActions).toEqual([]);
+    expect(v.rejectedActions).toHaveLength(inp.analysis.actions.length);
+    expect(v.escalation).toBeNull();
   });
 
-  it('escalates the control plane to a senior analyst', () => {
-    const v = verdictFor(exampleAlert((a) => a.output_fields['k8s.ns.name'] === 'kube-system'));
+  it.each([
+    ['low confidence', input({ confidence: 0.3, actions: [label] }), ['low_confidence'], 'analyst'],
+    ['control-plane namespace', input({ namespace: 'kube-system', actions: [step('l', 'kubernetes:label', { target: { namespace: 'kube-system', pod: 'p' } })] }), ['protected_asset'], 'senior'],
+    ['customer-facing workload', input({ namespace: 'shop', pod: 'checkout-5d8f9c7b6-x2x9q', actions: [step('l', 'kubernetes:label', { target: { namespace: 'shop', pod: 'checkout-5d8f9c7b6-x2x9q' } })] }), ['customer_facing'], 'senior'],
+    ['human-only step', input({ severity: 'critical', actions: [label, terminate] }), ['human_only_action'], 'senior'],
+    ['too many pods', input({ actions: [{ ...label, blastRadius: { scope: 'pod', pods: 4 } }] }), ['blast_radius'], 'analyst'],
+    ['node-level step', input({ actions: [{ ...label, target: { namespace: 'default', node: 'n1' }, blastRadius: { scope: 'node', pods: 1 } }] }), ['blast_radius'], 'analyst'],
+    ['step not allowed at this severity', input({ severity: 'low', actions: [isolate] }), ['not_allowed_for_severity'], 'analyst'],
+  ])('escalates: %s', async (_name, inp, expected, role) => {
+    const v = await evaluateVerdict(bundle, inp);
     expect(v.outcome).toBe('escalate');
-    expect(v.reasons.map((r) => r.code)).toContain('protected_asset');
-    expect(v.escalation).toMatchObject({ requiredRole: 'senior', onTimeout: 'auto_reject' });
+    expect(codes(v)).toEqual(expected);
+    expect(v.escalation?.requiredRole).toBe(role);
+    expect(v.allowedActions).toEqual(inp.analysis.actions);
   });
 
-  it('escalates low confidence and drastic actions, with the per-severity timeout', () => {
-    const low = verdictFor(exampleAlert((a) => a.rule.startsWith('Custom:')));
-    expect(low.reasons.map((r) => r.code)).toContain('low_confidence');
-    const critical = verdictFor(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Critical')));
-    expect(critical.outcome).toBe('escalate');
-    expect(critical.reasons.map((r) => r.code)).toContain('human_only_action');
-    expect(critical.escalation?.timeoutSeconds).toBe(900);
+  it('takes the escalation deadline, its outcome and re-paging from data, per severity', async () => {
+    const critical = await evaluateVerdict(bundle, input({ severity: 'critical', actions: [label, terminate] }));
+    expect(critical.escalation).toEqual({ timeoutSeconds: 900, onTimeout: 'auto_reject', repage: true, requiredRole: 'senior' });
+    const low = await evaluateVerdict(bundle, input({ severity: 'low', confidence: 0.1, actions: [label] }));
+    expect(low.escalation).toEqual({ timeoutSeconds: 86400, onTimeout: 'auto_reject', repage: false, requiredRole: 'analyst' });
+  });
+});
+
+describe('step mutation', () => {
+  const restart = step('restart-workload', 'kubernetes:terminate', {
+    target: { namespace: 'default', pod: 'web-7d9f8c6b5-x2x9q', workload: 'web' },
+    blastRadius: { scope: 'workload', pods: 1 },
+  });
+
+  it('rewrites terminating a Deployment into isolating its compromised pod, and runs that', async () => {
+    const v = await evaluateVerdict(bundle, input({ severity: 'critical', actions: [label, isolate, restart] }));
+    expect(v.outcome).toBe('auto_execute');
+    expect(codes(v)).toEqual(['step_mutated', 'within_policy']);
+    expect(v.allowedActions).toEqual([label, isolate]);
+    expect(v.mutations).toEqual([expect.objectContaining({ actionId: 'restart-workload', code: 'contain_instead_of_terminate', from: restart, to: isolate, added: [] })]);
+    expect(v.flagged).toEqual([{ actionId: 'restart-workload', codes: ['blast_radius', 'human_only_action'], disposition: 'mutated' }]);
+  });
+
+  it('adds the isolation and the quarantine label when the proposal had neither', async () => {
+    const v = await evaluateVerdict(bundle, input({ severity: 'critical', actions: [restart] }));
+    expect(v.outcome).toBe('auto_execute');
+    expect(v.allowedActions.map((a) => [a.id, a.actionner, a.blastRadius.scope])).toEqual([
+      ['restart-workload', 'kubernetes:networkpolicy', 'pod'],
+      ['restart-workload-quarantine', 'kubernetes:label', 'pod'],
+    ]);
+    expect(v.mutations[0]?.added).toEqual([v.allowedActions[1]]);
+  });
+
+  it('narrows namespace-wide isolation proposed by the playbook for a network finding to the pod', async () => {
+    const alert = exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Critical'));
+    const reverseShell: FalcoAlert = {
+      ...alert,
+      rule: 'Redirect STDOUT/STDIN to Network Connection in Container',
+      priority: 'Error',
+      tags: ['container', 'network', 'process', 'mitre_execution', 'T1059'],
+    };
+    const v = await verdictFor(reverseShell);
+    expect(v.outcome).toBe('auto_execute');
+    expect(v.mutations.map((m) => [m.code, m.from.blastRadius.scope, m.to.blastRadius.scope])).toEqual([['narrow_isolation_to_pod', 'namespace', 'pod']]);
+    expect(v.allowedActions.map((a) => a.id)).toEqual(['quarantine-label', 'isolate-namespace']);
+    expect(v.flagged.map((f) => f.disposition)).toEqual(['mutated']);
+  });
+
+  it('keeps a mutated step under escalation when something else needs a human', async () => {
+    const v = await evaluateVerdict(bundle, input({ severity: 'critical', confidence: 0.2, actions: [label, restart] }));
+    expect(v.outcome).toBe('escalate');
+    expect(codes(v)).toEqual(['low_confidence', 'step_mutated']);
+    expect(v.allowedActions.map((a) => a.actionner)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy']);
+  });
+
+  it('reports a flagged step that is not rewritten as passed on to the analyst, or blocked when rejected', async () => {
+    const escalated = await evaluateVerdict(bundle, input({ severity: 'critical', actions: [label, terminate] }));
+    expect(escalated.flagged).toEqual([{ actionId: 'terminate-pod', codes: ['human_only_action'], disposition: 'passed' }]);
+    const rejected = await evaluateVerdict(bundle, input({ severity: 'info', actions: [terminate] }));
+    expect(rejected.flagged).toEqual([{ actionId: 'terminate-pod', codes: ['human_only_action'], disposition: 'blocked' }]);
+    expect(rejected.mutations).toEqual([]);
   });
 });
 
 describe('fail closed', () => {
   const alert = () => exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice'));
-  const fake = (evaluate: () => unknown): PolicyBundle => ({ version: 'fake', evaluate });
+  const fake = (evaluate: () => Promise<unknown>): PolicyBundle => ({ version: 'fake', evaluate, retire: () => undefined });
+  const terms = { outcome: 'escalate', reasons: [{ code: 'x', message: 'y' }], allowedActions: [], rejectedActions: [], mutations: [], flagged: [], escalation: null };
+
+  it.each([
+    ['no bundle', null, 'no policy bundle is loaded'],
+    ['evaluation throws an Error', fake(() => Promise.reject(new Error('wasm trap'))), 'policy evaluation failed: wasm trap'],
+    ['evaluation throws a string (as opa-wasm does)', fake(() => Promise.reject('entrypoint x is not valid')), 'policy evaluation failed: entrypoint x is not valid'],
+    ['undefined result', fake(() => Promise.resolve(undefined)), 'policy returned no result (undefined)'],
+    ['malformed result', fake(() => Promise.resolve({ outcome: 'yes_please' })), 'policy returned a malformed verdict'],
+    ['escalate without terms', fake(() => Promise.resolve(terms)), 'policy escalated without escalation terms'],
+  ])('%s escalates with policy_error and never executes', async (_name, b, message) => {
+    const v = await verdictFor(alert(), b);
+    expect(v.outcome).toBe('escalate');
+    expect(v.reasons).toEqual([{ code: 'policy_error', message: expect.stringContaining(message) }]);
+    expect(v.escalation).toMatchObject({ requiredRole: 'senior', onTimeout: 'auto_reject' });
+    expect(v.policyVersion).toBe(b ? 'fake' : 'none');
+  });
+
+  it('tells the failure hook what kind of failure it was', async () => {
+    const kinds: string[] = [];
+    await evaluateVerdict(null, input({ actions: [label] }), { onFailure: (_e, k) => kinds.push(k) });
+    await evaluateVerdict(fake(() => Promise.resolve(undefined)), input({ actions: [label] }), { onFailure: (_e, k) => kinds.push(k) });
+    expect(kinds).toEqual(['no_bundle', 'undefined']);
+  });
+
+  const authorityInput = { decision: { decision: 'approve' as const, analyst: 'alice', reason: '' }, requiredRole: 'analyst', asset: { kind: 'pod' as const, namespace: 'default', pod: 'p' }, severity: 'low' as const };
 
   it.each([
     ['no bundle', null],
-    ['evaluation throws', fake(() => { throw new Error('wasm trap'); })],
-    ['undefined result', fake(() => undefined)],
-    ['malformed result', fake(() => ({ outcome: 'yes_please' }))],
-    ['escalate without terms', fake(() => ({ outcome: 'escalate', reasons: [{ code: 'x', message: 'y' }], allowedActions: [], rejectedActions: [], mutations: [], escalation: null }))],
-  ])('%s escalates with policy_error and never executes', (_name, b) => {
-    const v = verdictFor(alert(), b);
-    expect(v.outcome).toBe('escalate');
-    expect(v.reasons[0]?.code).toBe('policy_error');
-    expect(v.escalation?.requiredRole).toBe('senior');
-  });
-
-  it('refuses a decision when the authority policy fails', () => {
-    const r = evaluateAuthority(fake(() => { throw new Error('boom'); }), {
-      decision: { decision: 'approve', analyst: 'alice', reason: '' },
-      requiredRole: 'analyst',
-      asset: { kind: 'pod', namespace: 'default', pod: 'p' },
-      severity: 'low',
-    });
+    ['evaluation throws', fake(() => Promise.reject(new Error('boom')))],
+    ['undefined result', fake(() => Promise.resolve(undefined))],
+    ['malformed result', fake(() => Promise.resolve({ allowed: 'yes' }))],
+    ['allowed with reasons', fake(() => Promise.resolve({ allowed: true, reasons: [{ code: 'x', message: 'y' }] }))],
+  ])('refuses a decision when the authority policy fails: %s', async (_name, b) => {
+    const r = await evaluateAuthority(b, authorityInput);
     expect(r.allowed).toBe(false);
+    expect(r.reasons[0]?.code).toBe('policy_error');
   });
 });
 
 describe('analyst authority', () => {
-  const ask = (analyst: string, requiredRole: string, namespace: string) =>
-    evaluateAuthority(bundle, { decision: { decision: 'approve', analyst, reason: '' }, requiredRole, asset: { kind: 'pod', namespace, pod: 'p' }, severity: 'high' });
+  const ask = (analyst: string, requiredRole: string, namespace: string, pod = 'p') =>
+    evaluateAuthority(bundle, { decision: { decision: 'approve', analyst, reason: '' }, requiredRole, asset: { kind: 'pod', namespace, pod }, severity: 'high' });
 
-  it('allows a senior analyst, refuses a junior one for senior work, and unknown analysts', () => {
-    expect(ask('alice', 'senior', 'default').allowed).toBe(true);
-    expect(ask('bob', 'senior', 'default').reasons.map((r) => r.code)).toEqual(['missing_role']);
-    expect(ask('mallory', 'analyst', 'default').reasons.map((r) => r.code)).toEqual(['unknown_analyst']);
+  it('allows a senior analyst, refuses a junior one for senior work, and unknown analysts', async () => {
+    const alice = await ask('alice', 'senior', 'default');
+    expect(alice).toMatchObject({ allowed: true, reasons: [], requiredRoles: ['senior'], policyVersion: bundle.version });
+    expect(alice.inputDigest).toMatch(/^sha256:/);
+    expect((await ask('bob', 'senior', 'default')).reasons.map((r) => r.code)).toEqual(['missing_role']);
+    expect((await ask('mallory', 'analyst', 'default')).reasons.map((r) => r.code)).toEqual(['unknown_analyst']);
   });
 
-  it("refuses decisions on the analyst's own team's workload", () => {
-    expect(ask('bob', 'analyst', 'payments').reasons.map((r) => r.code)).toEqual(['own_team']);
-    expect(ask('erin', 'senior', 'kube-system').allowed).toBe(false);
+  it("refuses decisions on the analyst's own team's workload", async () => {
+    expect((await ask('bob', 'analyst', 'payments')).reasons.map((r) => r.code)).toEqual(['own_team']);
+    expect((await ask('erin', 'senior', 'kube-system')).reasons.map((r) => r.code)).toEqual(['own_team']);
+  });
+
+  it('needs a senior for a protected asset even when the verdict asked only for an analyst', async () => {
+    const r = await ask('carol', 'analyst', 'shop', 'web-frontend-7c9d8b6f5-abcde');
+    expect(r.allowed).toBe(false);
+    expect(r.requiredRoles).toEqual(['analyst', 'senior']);
   });
 });
