@@ -33,7 +33,14 @@ export const DecisionRecordSchema = z.object({
   reasons: z.array(ReasonSchema).optional(),
   /** Digest of what policy was asked, so the decision can be re-evaluated later. */
   inputDigest: z.string().nullable().optional(),
-  /** The role the incident required of the analyst. */
-  requiredRole: z.string().nullable().optional(),
+  /** The roles the analyst needed (the verdict's, raised by policy for protected assets). */
+  requiredRoles: z.array(z.string()).optional(),
 });
 export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
+
+/**
+ * Each decision record is also upserted into the workflow memo under this key, so every one of them
+ * (refusals before policy included) is an event in the history that `vigil audit` reads.
+ */
+export const DECISION_MEMO_KEY = 'vigilDecision';
+export const DECISION_MEMO_PATCH = 'vigil-decision-memo';

@@ -4,9 +4,11 @@ import {
   allHandlersFinished,
   condition,
   log,
+  patched,
   proxyActivities,
   setCurrentDetails,
   setHandler,
+  upsertMemo,
   upsertSearchAttributes,
   uuid4,
   workflowInfo,
@@ -18,6 +20,7 @@ import type { RemediationActivities } from '../activities/remediation';
 import type { ReviewActivities } from '../activities/review';
 import type { AgentMessage, AnalystDecision, Anomaly, DecisionRecord, IncidentOutcome, IncidentState, Resolution, Verdict } from '../contracts';
 import { A2A_ROLES, agentMessage, AnalystDecisionSchema, assetLabel, assetOf, FAILURE_TYPES, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
+import { DECISION_MEMO_KEY, DECISION_MEMO_PATCH } from '../contracts/decision';
 import { alertJoinedSignal, analystDecisionSignal, decideUpdate, stateQuery } from './definitions';
 import type { DecideResult } from './definitions';
 
@@ -94,8 +97,15 @@ export async function incidentWorkflow(anomaly: Anomaly): Promise<IncidentOutcom
     setCurrentDetails(`**${status}** — ${details}`);
   };
 
-  const refuse = (raw: unknown, via: DecisionRecord['via'], refusal: string, decision: AnalystDecision | null = null) => {
-    state.decisions.push({ accepted: false, decision, raw, refusal, via, at: new Date().toISOString() });
+  /** Keeps a decision in the state and, as a memo upsert, in the history that `vigil audit` reads. */
+  const record = (r: DecisionRecord) => {
+    state.decisions.push(r);
+    if (patched(DECISION_MEMO_PATCH)) upsertMemo({ [DECISION_MEMO_KEY]: { ...r, raw: undefined } });
+  };
+
+  type PolicyFacts = Pick<DecisionRecord, 'policyVersion' | 'reasons' | 'inputDigest' | 'requiredRoles'>;
+  const refuse = (raw: unknown, via: DecisionRecord['via'], refusal: string, decision: AnalystDecision | null = null, policy: PolicyFacts = { policyVersion: null }) => {
+    record({ accepted: false, decision, raw, refusal, via, at: new Date().toISOString(), ...policy });
     log.warn('analyst decision refused', { incidentId, via, refusal });
   };
 
@@ -121,14 +131,15 @@ export async function incidentWorkflow(anomaly: Anomaly): Promise<IncidentOutcom
       [ask('authorize-decision', { decision: pre.decision, requiredRole: escalation?.requiredRole ?? 'senior', asset, severity: state.severity })],
     );
     const verdict = authority.parts[0].data;
+    const policy: PolicyFacts = { policyVersion: verdict.policyVersion, reasons: verdict.reasons, inputDigest: verdict.inputDigest, requiredRoles: verdict.requiredRoles };
     const again = precheck(raw); // the state may have moved on while policy was consulted
     if (!verdict.allowed || !again.ok) {
       const reason = !verdict.allowed ? `not authorized: ${verdict.reasons.map((r) => r.message).join('; ')}` : (again as { reason: string }).reason;
-      refuse(raw, via, reason, pre.decision);
+      refuse(raw, via, reason, pre.decision, policy);
       return { ok: false, reason };
     }
     accepted = pre.decision;
-    state.decisions.push({ accepted: true, decision: pre.decision, raw, refusal: null, via, at: new Date().toISOString() });
+    record({ accepted: true, decision: pre.decision, raw, refusal: null, via, at: new Date().toISOString(), ...policy });
     log.info('analyst decision accepted', { incidentId, analyst: pre.decision.analyst, decision: pre.decision.decision, policyVersion: verdict.policyVersion });
     return { ok: true, reason: '' };
   };
@@ -230,9 +241,20 @@ export async function incidentWorkflow(anomaly: Anomaly): Promise<IncidentOutcom
     } else {
       execute = escalation.onTimeout === 'auto_execute';
       resolution = execute ? 'expired_executed' : 'expired_rejected';
-      state.decisions.push({ accepted: true, decision: null, raw: null, refusal: null, via: 'timeout', at: new Date().toISOString() });
+      record({
+        accepted: true,
+        decision: null,
+        raw: null,
+        refusal: null,
+        via: 'timeout',
+        at: new Date().toISOString(),
+        policyVersion: verdict.policyVersion,
+        reasons: [{ code: 'escalation_timeout', message: `no decision within ${escalation.timeoutSeconds} s; the policy's outcome is ${escalation.onTimeout}` }],
+        requiredRoles: [escalation.requiredRole],
+      });
       state.resolution = resolution;
-      await tell('escalation_expired', `escalation expired: ${escalation.onTimeout}`);
+      // Older verdicts carry no `repage`: they always paged again, and replay must too.
+      if (escalation.repage !== false) await tell('escalation_expired', `escalation expired: ${escalation.onTimeout}`);
     }
   }
 
