@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Vigil's external tools, pinned, into .tools/ (git-ignored).
 # A tool already named by an env var or found on PATH is reused, never re-downloaded.
-# Usage: scripts/setup.sh [temporal] [test-server] [opa] [helm] [kafka] [sklearn] (default: all but helm/kafka/sklearn)
+# Usage: scripts/setup.sh [temporal] [test-server] [opa] [helm] [kafka] [sklearn] [a2a] [promtool] (default: all but helm/kafka/sklearn/a2a/promtool)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -12,6 +12,9 @@ TEMPORAL_TEST_SERVER_VERSION=1.40.0
 OPA_VERSION=v1.22.2
 HELM_VERSION=v3.22.0
 SKLEARN_VERSION=1.9.1
+A2A_SDK_VERSION=1.3.0
+PROMETHEUS_CLIENT_VERSION=0.26.0
+PROMTOOL_GO_VERSION=v0.302.1
 
 log() { printf '[setup] %s\n' "$*" >&2; }
 
@@ -95,6 +98,27 @@ install_sklearn() {
 
 install_kafka() { "$ROOT/scripts/kafka.sh" install; }
 
+# Python A2A client (a client that is not ours, for the interop test) and an OpenMetrics parser.
+install_a2a() {
+  venv
+  if "$TOOLS/venv/bin/python" -c "import a2a, prometheus_client; from importlib.metadata import version as v; assert v('a2a-sdk') == '$A2A_SDK_VERSION'" 2>/dev/null; then log "a2a-sdk $A2A_SDK_VERSION present"; return; fi
+  log "installing a2a-sdk==$A2A_SDK_VERSION prometheus-client==$PROMETHEUS_CLIENT_VERSION into .tools/venv"
+  "$TOOLS/venv/bin/pip" install -q "a2a-sdk==$A2A_SDK_VERSION" "prometheus-client==$PROMETHEUS_CLIENT_VERSION"
+}
+
+# promtool validates every process's /metrics: the distribution's package when apt is there, else go install.
+install_promtool() {
+  if p=$(have promtool PROMTOOL_BIN); then log "promtool: $p"; return; fi
+  if ! command -v promtool >/dev/null 2>&1 && command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    log "installing promtool (Debian package prometheus)"
+    apt-get update -qq >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null
+  fi
+  if command -v promtool >/dev/null 2>&1; then
+    ln -sf "$(command -v promtool)" "$TOOLS/bin/promtool"; log "promtool: $(command -v promtool)"; return
+  fi
+  go_tool promtool PROMTOOL_BIN "github.com/prometheus/prometheus/cmd/promtool@$PROMTOOL_GO_VERSION"
+}
+
 want=("$@")
 [ ${#want[@]} -eq 0 ] && want=(temporal test-server opa)
 for t in "${want[@]}"; do
@@ -105,6 +129,8 @@ for t in "${want[@]}"; do
     helm) install_helm ;;
     kafka) install_kafka ;;
     sklearn) install_sklearn ;;
+    a2a) install_a2a ;;
+    promtool) install_promtool ;;
     all) install_temporal; install_test_server; install_opa; install_helm; install_sklearn ;;
     *) log "unknown tool $t"; exit 2 ;;
   esac

@@ -8,7 +8,7 @@ ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/tool-path.sh
 
-bash scripts/setup.sh temporal test-server opa helm kafka sklearn
+bash scripts/setup.sh temporal test-server opa helm kafka sklearn a2a promtool
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   npm ci --no-audit --no-fund
 fi

@@ -8,6 +8,7 @@ import { a2aConfigFromEnv } from '../../../lib/a2a/config';
 import type { A2AServer } from '../../../lib/a2a/server';
 import { AGENT_CARD_PATH, startA2AServer } from '../../../lib/a2a/server';
 import { certificateIdentities } from '../../../lib/tls';
+import type { TlsMaterial } from '../../../lib/tls';
 import type { TestPki } from '../../helpers/certs';
 import { makeTestPki } from '../../helpers/certs';
 import { anomalyOf, byRule, exampleAlert } from '../../helpers/fixtures';
@@ -36,7 +37,7 @@ describe('A2A over mutual TLS with an identity allow-list', () => {
     pki?.remove();
   });
 
-  const analyse = async (tls: Parameters<typeof connectAgent>[1]['tls']) => {
+  const analyse = async (tls: TlsMaterial) => {
     const { client, card } = await connectAgent(server.url, { tls });
     const reply = await client.sendMessage(skillRequest('analyse', { anomaly: anomalyOf(exampleAlert(byRule('Terminal shell in container'))) }));
     return { card, reply: reply as Message | Task };
