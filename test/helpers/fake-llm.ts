@@ -83,3 +83,29 @@ export async function startFakeLlm(): Promise<FakeLlm> {
       }),
   };
 }
+
+/** The alert data the prompt quoted between its markers, as the model would read it. */
+export function quotedAlertOf(req: SeenRequest): { rule: string; priority: string; output: string; output_fields: Record<string, unknown>; asset: { namespace?: string; pod?: string } } {
+  const user = req.body.messages.find((m) => m.role === 'user')?.content ?? '';
+  const start = user.indexOf('<<<ALERT_JSON') + '<<<ALERT_JSON'.length;
+  return JSON.parse(user.slice(start, user.indexOf('ALERT_JSON>>>'))) as ReturnType<typeof quotedAlertOf>;
+}
+
+/** A competent model: proposes the usual response on the alert's own pod. */
+export function helpfulAnalysis(req: SeenRequest): unknown {
+  const { asset, priority } = quotedAlertOf(req);
+  const target = { namespace: asset.namespace ?? 'default', pod: asset.pod ?? 'unknown' };
+  const critical = /critical|emergency|alert/i.test(priority);
+  return {
+    severity: critical ? 'critical' : 'low',
+    technique: { id: 'T1059.004', name: 'Unix Shell', tactic: 'execution' },
+    confidence: 0.9,
+    summary: `Shell activity in ${target.namespace}/${target.pod}.`,
+    actions: asset.pod
+      ? [
+          { id: 'quarantine-label', actionner: 'kubernetes:label', target, params: { labels: { 'vigil.dev/quarantine': 'true' } }, rationale: 'mark' },
+          ...(critical ? [{ id: 'terminate-pod', actionner: 'kubernetes:terminate', target, params: { gracePeriodSeconds: 0 }, rationale: 'stop it' }] : []),
+        ]
+      : [],
+  };
+}
