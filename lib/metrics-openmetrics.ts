@@ -20,7 +20,7 @@ function num(v: number): string {
 function labelText(labels: Record<string, string | number | undefined>): string {
   const parts = Object.entries(labels)
     .filter(([, v]) => v !== undefined)
-    .map(([k, v]) => `${k}="${escapeLabel(k === 'le' ? num(Number(v)) : String(v))}"`);
+    .map(([k, v]) => `${k}="${escapeLabel(k === 'le' && typeof v === 'number' ? num(v) : String(v))}"`);
   return parts.length ? `{${parts.join(',')}}` : '';
 }
 

@@ -26,7 +26,12 @@ export async function startOpsServer(opts: {
   // The global registry, so any module's counters appear here without wiring; default process
   // metrics are added once per registry.
   const registry = opts.registry ?? register;
-  if (!registry.getSingleMetric('process_cpu_user_seconds_total')) collectDefaultMetrics({ register: registry });
+  if (!registry.getSingleMetric('process_cpu_user_seconds_total')) {
+    collectDefaultMetrics({ register: registry });
+    // Gauges named `_total` break exposition conventions (promtool flags them); the same counts are
+    // exported by type as nodejs_active_handles / _requests / _resources, so nothing is lost.
+    for (const name of ['nodejs_active_handles_total', 'nodejs_active_requests_total', 'nodejs_active_resources_total']) registry.removeSingleMetric(name);
+  }
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
