@@ -6,9 +6,11 @@ import { fromRoot } from '../lib/paths';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
+import { registerAuditCommand } from './audit';
 import { sendDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
+import { registerPolicyCommands } from './policy';
 
 const program = new Command('vigil').description('Vigil: policy-gated security response on Temporal');
 program
@@ -69,6 +71,9 @@ for (const decision of ['approve', 'reject'] as const) {
       process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
     });
 }
+
+registerAuditCommand(program, client);
+registerPolicyCommands(program, fail);
 
 program
   .command('demo')

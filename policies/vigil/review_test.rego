@@ -98,7 +98,7 @@ test_blast_radius_pods_escalates if {
 	wide := object.union(label, {"blastRadius": {"scope": "pod", "pods": 5}})
 	v := review.verdict with input as inp("medium", "default", 0.9, [wide])
 	codes(v) == {"blast_radius"}
-	v.reasons[0].message == "kubernetes:label reaches 5 pod(s) at pod scope, limit 1 at [\"pod\"]"
+	v.reasons[0].message == "kubernetes:label reaches 5 pod(s) at pod scope, limit 1 at pod scope"
 }
 
 test_node_level_action_escalates_on_blast_radius if {

@@ -13,11 +13,12 @@ human_only(a) := {{"code": "human_only_action", "message": sprintf("%s always ne
 	a.actionner in cfg.human_only_actions
 }
 
+# sprintf's %v formats arrays differently in wasm and in opa itself: join lists explicitly.
 blast_radius(a) := {{"code": "blast_radius", "message": msg} |
 	beyond_blast_limit(a)
 	msg := sprintf(
-		"%s reaches %d pod(s) at %s scope, limit %d at %v",
-		[a.actionner, a.blastRadius.pods, a.blastRadius.scope, cfg.blast_radius.max_pods, cfg.blast_radius.allowed_scopes],
+		"%s reaches %d pod(s) at %s scope, limit %d at %s scope",
+		[a.actionner, a.blastRadius.pods, a.blastRadius.scope, cfg.blast_radius.max_pods, concat("/", cfg.blast_radius.allowed_scopes)],
 	)
 }
 

@@ -1,0 +1,75 @@
+import type { AuthorityInput, VerdictInput } from '../../activities/review/verdict-engine';
+import type { Asset, ProposedAction, Severity } from '../../contracts';
+
+/**
+ * A table of review-policy inputs, one per verdict path (every reject, escalate and mutation rule,
+ * and auto-execute), complete as the review agent sends them. Used by the `vigil policy eval` vs
+ * `opa eval` parity test and by the evaluation benchmark.
+ */
+const POD = 'web-7d9f8c6b5-x2x9q';
+
+function step(id: string, actionner: string, over: Partial<ProposedAction> = {}): ProposedAction {
+  return { id, actionner, target: { namespace: 'default', pod: POD }, params: {}, blastRadius: { scope: 'pod', pods: 1 }, rationale: '', ...over };
+}
+const label = step('quarantine-label', 'kubernetes:label', { params: { labels: { 'vigil.dev/quarantine': 'true' } } });
+const isolate = step('isolate-pod', 'kubernetes:networkpolicy', { params: { allowDns: false } });
+const terminate = step('terminate-pod', 'kubernetes:terminate', { params: { gracePeriodSeconds: 0 } });
+const restart = step('restart-workload', 'kubernetes:terminate', { target: { namespace: 'default', pod: POD, workload: 'web' }, params: { gracePeriodSeconds: 0 }, blastRadius: { scope: 'workload', pods: 1 } });
+const isolateNamespace = step('isolate-namespace', 'kubernetes:networkpolicy', { params: { allowDns: false }, blastRadius: { scope: 'namespace', pods: 0 } });
+
+function input(o: { severity?: Severity; asset?: Asset; confidence?: number; actions: ProposedAction[] }): VerdictInput {
+  const severity = o.severity ?? 'medium';
+  return {
+    incident: { id: 'incident-parity', severity, asset: o.asset ?? { kind: 'pod', namespace: 'default', pod: POD } },
+    alert: { rule: 'Terminal shell in container', priority: 'Warning', source: 'syscall', tags: ['container', 'shell'] },
+    anomaly: { score: 0.87 },
+    analysis: {
+      severity,
+      technique: { id: 'T1059', name: 'Command and Scripting Interpreter', tactic: 'execution' },
+      confidence: o.confidence ?? 0.9,
+      summary: 'parity input',
+      actions: o.actions,
+      analyser: { kind: 'deterministic', version: 'rules-1' },
+    },
+  };
+}
+
+export const VERDICT_CASES: Array<{ name: string; input: VerdictInput }> = [
+  { name: 'auto_execute: label at low', input: input({ severity: 'low', actions: [label] }) },
+  { name: 'auto_execute: label and pod isolation at medium', input: input({ actions: [label, isolate] }) },
+  { name: 'auto_reject: notify-only severity', input: input({ severity: 'info', actions: [label] }) },
+  { name: 'auto_reject: nothing proposed', input: input({ actions: [] }) },
+  { name: 'auto_reject: duplicate step ids', input: input({ actions: [label, { ...isolate, id: label.id }] }) },
+  { name: 'escalate: low confidence', input: input({ confidence: 0.337, actions: [label] }) },
+  {
+    name: 'escalate: control-plane namespace',
+    input: input({ asset: { kind: 'pod', namespace: 'kube-system', pod: 'kube-apiserver-cp1' }, actions: [step('l', 'kubernetes:label', { target: { namespace: 'kube-system', pod: 'kube-apiserver-cp1' } })] }),
+  },
+  {
+    name: 'escalate: customer-facing workload',
+    input: input({ asset: { kind: 'pod', namespace: 'shop', pod: 'checkout-5d8f9c7b6-x2x9q' }, actions: [step('l', 'kubernetes:label', { target: { namespace: 'shop', pod: 'checkout-5d8f9c7b6-x2x9q' } })] }),
+  },
+  { name: 'escalate: human-only step', input: input({ severity: 'critical', actions: [label, isolate, terminate] }) },
+  { name: 'escalate: too many pods', input: input({ actions: [{ ...label, blastRadius: { scope: 'pod', pods: 12 } }] }) },
+  { name: 'escalate: node-level step', input: input({ actions: [{ ...label, target: { namespace: 'default', node: 'worker-3' }, blastRadius: { scope: 'node', pods: 1 } }] }) },
+  { name: 'escalate: not on the severity allow-list', input: input({ severity: 'low', actions: [label, isolate] }) },
+  { name: 'escalate: several reasons at once', input: input({ severity: 'low', confidence: 0.2, asset: { kind: 'pod', namespace: 'kube-system', pod: 'p' }, actions: [{ ...isolate, target: { namespace: 'kube-system', pod: 'p' } }] }) },
+  { name: 'mutation: workload restart becomes the proposed isolation', input: input({ severity: 'critical', actions: [label, isolate, restart] }) },
+  { name: 'mutation: workload restart becomes isolation plus quarantine', input: input({ severity: 'critical', actions: [restart] }) },
+  { name: 'mutation: namespace isolation narrowed to the pod', input: input({ severity: 'high', actions: [label, isolateNamespace] }) },
+  { name: 'mutation kept under escalation for low confidence', input: input({ severity: 'critical', confidence: 0.41, actions: [label, restart] }) },
+  { name: 'no mutation: namespace isolation on a host alert', input: input({ asset: { kind: 'host', node: 'worker-3' }, actions: [{ ...isolateNamespace, target: { namespace: 'default' } }] }) },
+];
+
+function ask(analyst: string, requiredRole: string, asset: Asset, decision: 'approve' | 'reject' = 'approve'): AuthorityInput {
+  return { decision: { decision, analyst, reason: 'parity' }, requiredRole, asset, severity: 'high' };
+}
+
+export const DECISION_CASES: Array<{ name: string; input: AuthorityInput }> = [
+  { name: 'senior decides senior work', input: ask('alice', 'senior', { kind: 'pod', namespace: 'default', pod: 'p' }) },
+  { name: 'analyst decides analyst work', input: ask('carol', 'analyst', { kind: 'pod', namespace: 'default', pod: 'p' }, 'reject') },
+  { name: 'junior refused senior work', input: ask('bob', 'senior', { kind: 'pod', namespace: 'default', pod: 'p' }) },
+  { name: 'unknown analyst refused', input: ask('mallory', 'analyst', { kind: 'pod', namespace: 'default', pod: 'p' }) },
+  { name: 'own team refused', input: ask('bob', 'analyst', { kind: 'pod', namespace: 'payments', pod: 'p' }) },
+  { name: 'protected asset raises the role', input: ask('carol', 'analyst', { kind: 'pod', namespace: 'shop', pod: 'web-frontend-7c9d8b6f5-abcde' }) },
+];
