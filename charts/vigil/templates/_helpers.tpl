@@ -254,7 +254,7 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- define "vigil.promptDocument" -}}
 {{- $shipped := .Files.Get "files/prompts/analysis.yaml" | fromYaml -}}
 {{- if or (not $shipped) (hasKey $shipped "Error") -}}
-{{- fail "files/prompts/analysis.yaml is missing or not YAML: regenerate it with `node dist/scripts/gen-chart-files.js`" -}}
+{{- fail "files/prompts/analysis.yaml is missing or not YAML: regenerate it with `node dist/scripts/chart/gen-chart-files.js`" -}}
 {{- end -}}
 {{- $spec := deepCopy (get $shipped "spec") -}}
 {{- with .Values.prompt.version }}{{ $_ := set $spec "version" . }}{{ end -}}
