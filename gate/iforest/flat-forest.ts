@@ -44,7 +44,7 @@ export function leavesPerTree(depth: number): number {
 
 /** Lays an object forest out as complete trees of depth max(1, deepest external node). */
 export function flattenForest(forest: TreeForest): FlatForest {
-  const depth = Math.max(1, ...forest.trees.map(treeDepth));
+  const depth = forest.trees.reduce((deepest, tree) => Math.max(deepest, treeDepth(tree)), 1);
   if (depth > MAX_FLAT_DEPTH) {
     throw new IForestError(
       IForestErrorCode.TooDeep,

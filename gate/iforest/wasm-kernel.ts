@@ -159,7 +159,9 @@ export function wasmAvailable(): boolean {
   }
 }
 
+/** Compiled modules by shape. Bounded, since a long-running gate may load many models over time. */
 const compiled = new Map<string, object>();
+const MAX_COMPILED = 16;
 
 function compileKernels(shape: KernelShape, nodePtr: number, leafPtr: number): object {
   const key = `${shape.nTrees}/${shape.depth}/${shape.rowBytes}/${nodePtr}/${leafPtr}`;
@@ -171,6 +173,7 @@ function compileKernels(shape: KernelShape, nodePtr: number, leafPtr: number): o
         { exportName: 'accumulateRow', body: accumulateRowBody(shape, nodePtr, leafPtr) },
       ]),
     );
+    if (compiled.size >= MAX_COMPILED) compiled.delete(compiled.keys().next().value!);
     compiled.set(key, module);
   }
   return module;
