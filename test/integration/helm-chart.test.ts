@@ -217,11 +217,24 @@ describe('identity: one certificate per component, mounted where the workers rea
       if (AGENTS.includes(c)) {
         expect(env).toMatchObject({ VIGIL_A2A_PORT: '8443', VIGIL_A2A_TLS_CA: '/etc/vigil/tls/ca.crt', VIGIL_A2A_TLS_CERT: '/etc/vigil/tls/tls.crt', VIGIL_A2A_TLS_KEY: '/etc/vigil/tls/tls.key' });
         expect(env.VIGIL_A2A_ALLOWED_IDENTITIES!.split(',')).toEqual(identities);
+        expect(env.VIGIL_A2A_PUBLIC_URL).toBe(`https://${FULL}-${c}.${NS}.svc:8443`);
         expect(named(objects, 'Service', `${FULL}-${c}`).spec.ports.map((p: { name: string }) => p.name)).toEqual(['ops', 'a2a']);
       } else {
         expect(env.VIGIL_A2A_PORT).toBeUndefined();
         expect(named(objects, 'Service', `${FULL}-${c}`).spec.ports.map((p: { name: string }) => p.name)).toEqual(['ops']);
       }
+    }
+  });
+
+  it('closes A2A entirely when it is turned off: no port, no Service port, no network path', async () => {
+    const objects = await render(['--set', 'a2a.enabled=false']);
+    for (const c of AGENTS) {
+      const d = named(objects, 'Deployment', `${FULL}-${c}`);
+      expect(envOf(d).VIGIL_A2A_ENABLED).toBe('false');
+      expect(container(d).ports.map((p: { name: string }) => p.name)).toEqual(['ops']);
+      expect(named(objects, 'Service', `${FULL}-${c}`).spec.ports.map((p: { name: string }) => p.name)).toEqual(['ops']);
+      const np = named(objects, 'NetworkPolicy', `${FULL}-${c}`);
+      expect(JSON.stringify(np.spec)).not.toContain('8443');
     }
   });
 
@@ -403,6 +416,7 @@ describe('values.schema.json and the chart refuse bad values with a clear messag
     ['a user issuer without a name', ['--set', 'tls.certManager.issuer.create=false'], 'tls.certManager.issuer.create=false needs tls.certManager.issuer.name'],
     ['Kyverno digest enforcement with a tag-only image', ['--set', 'kyverno.enabled=true'], 'kyverno.requireImageDigest would block Vigil\'s own pods: set image.digest'],
     ['Temporal mTLS without a Secret', ['--set', 'temporal.tls.enabled=true'], 'temporal.tls.enabled needs temporal.tls.existingSecret'],
+    ['an A2A allow-list that would admit nobody', ['--set', 'a2a.allowVigilComponents=false'], 'a2a: nobody would be allowed to call the agents'],
     ['an LLM endpoint without a model', ['--set', 'analysis.llm.baseUrl=https://llm.example.com/v1'], 'analysis.llm.model is required when analysis.llm.baseUrl is set'],
   ];
 
