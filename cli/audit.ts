@@ -106,12 +106,10 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
       case E.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED: {
         const field = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[DECISION_MEMO_KEY];
         if (!field) break;
-        const d = DecisionRecordSchema.safeParse(converter.fromPayload(field as never));
+        // The memo leaves out `raw`: the payload as sent is in the signal or update event itself.
+        const d = DecisionRecordSchema.omit({ raw: true }).safeParse(converter.fromPayload(field as never));
         if (!d.success) unreadable('decision', issues(d.error));
-        else {
-          const { raw: _raw, ...record } = d.data;
-          trail.entries.push({ kind: 'decision', analyst: record.decision?.analyst ?? null, ...record });
-        }
+        else trail.entries.push({ kind: 'decision', analyst: d.data.decision?.analyst ?? null, ...d.data });
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_EXECUTION_COMPLETED: {
@@ -149,7 +147,6 @@ export async function readAudit(client: Client, incidentId: string): Promise<Aud
 }
 
 const step = (a: { actionner: string; blastRadius: { scope: string }; id: string }) => `${a.actionner} (${a.blastRadius.scope}, ${a.id})`;
-const reasonText = (rs: Reason[] | undefined) => (rs ?? []).map((r) => `${r.code}: ${r.message}`).join('; ');
 
 /** The chain as an analyst or auditor reads it: one block per entry, oldest first. */
 export function formatAudit(t: AuditTrail): string {
@@ -164,14 +161,14 @@ export function formatAudit(t: AuditTrail): string {
         for (const m of e.mutations) more('mutated', `${step(m.from)} -> ${step(m.to)}${m.added.length ? ` + ${m.added.map(step).join(', ')}` : ''} [${m.code}]: ${m.reason}`);
         more('would run', e.allowedActions.map((a) => `${a.actionner} (${a.scope}, ${a.id})`).join(', ') || 'nothing');
         if (e.escalation) {
-          more('escalation', `a ${e.escalation.requiredRole} decision within ${e.escalation.timeoutSeconds} s, else ${e.escalation.onTimeout}${e.escalation.repage === false ? '' : ' and page again'}`);
+          more('escalation', `${/^[aeiou]/i.test(e.escalation.requiredRole) ? 'an' : 'a'} ${e.escalation.requiredRole} decision within ${e.escalation.timeoutSeconds} s, else ${e.escalation.onTimeout}${e.escalation.repage === false ? '' : ' and page again'}`);
         }
         break;
       case 'decision': {
         const who = e.decision ? `${e.decision.decision} by ${e.decision.analyst}${e.decision.reason ? ` ("${e.decision.reason}")` : ''}` : 'no analyst';
         head('decision', `${e.accepted ? 'accepted' : 'REFUSED'} ${who} via ${e.via}${e.policyVersion ? ` under policy ${e.policyVersion}` : ' (before policy)'}`);
         if (e.refusal) more('refusal', e.refusal);
-        else if (e.reasons?.length) more('reason', reasonText(e.reasons));
+        for (const r of e.reasons ?? []) more('reason', `${r.code}: ${r.message}`);
         if (e.requiredRoles?.length) more('needed', e.requiredRoles.join(', '));
         if (e.inputDigest) more('input', e.inputDigest);
         break;
