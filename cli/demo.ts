@@ -1,17 +1,29 @@
+import { execFile } from 'node:child_process';
+import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
 import { join } from 'node:path';
+import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
-import type { Anomaly, IncidentState } from '../contracts';
+import { Kafka, logLevel } from 'kafkajs';
+import pino from 'pino';
+import type { IncidentState } from '../contracts';
+import { gateConfigFromEnv } from '../gate/config';
+import { loadGateModel, saveGateModel } from '../gate/model/gate-model';
+import { trainGateModel } from '../gate/model/train';
+import { readTrainingFile } from '../gate/model/training-input';
+import { readGateSettings } from '../gate/policy-settings';
+import { runGate } from '../gate/run-gate';
+import type { Child } from '../lib/children';
+import { startChild } from '../lib/children';
 import type { DevServer } from '../lib/dev-server';
 import { defaultDbFile, startDevServer, temporalAnswers } from '../lib/dev-server';
-import { alertFingerprint, traceIdFor } from '../lib/identity';
-import { readAlertFile } from '../lib/alert-file';
-import { startIncident } from '../lib/incidents';
+import { openOrJoinIncident } from '../lib/incidents';
 import { fromRoot } from '../lib/paths';
 import { freePort } from '../lib/ports';
 import { startWorkers } from '../lib/stack';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
+import { describeStats } from './gate';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
 
@@ -33,11 +45,122 @@ async function settle(client: Client, ids: string[], timeoutMs: number): Promise
   }
 }
 
+const DEMO_BACKGROUND = fromRoot('examples', 'gate-background.jsonl');
+const DEMO_REPLAY = fromRoot('examples', 'gate-replay.jsonl');
+
+/** The demo's model: trained on the benign background once, retrained when the background is newer or the model no longer loads. */
+async function ensureModel(modelPath: string, policyDir: string): Promise<void> {
+  const fresh = existsSync(modelPath) && statSync(modelPath).mtimeMs >= statSync(DEMO_BACKGROUND).mtimeMs;
+  if (fresh) {
+    try {
+      loadGateModel(modelPath);
+      say(`Using the gate model in ${modelPath}.`);
+      return;
+    } catch (err) {
+      say(`Retraining: ${(err as Error).message}`);
+    }
+  }
+  const input = await readTrainingFile(DEMO_BACKGROUND);
+  say(`Training the gate's Isolation Forest on ${input.alerts.length} benign background alerts (examples/gate-background.jsonl)...`);
+  const model = trainGateModel(input.alerts, { criticalNamespaces: readGateSettings(policyDir).criticalNamespaces, input: DEMO_BACKGROUND });
+  mkdirSync(join(modelPath, '..'), { recursive: true });
+  saveGateModel(model, modelPath);
+}
+
+/** Replays a JSONL file through the gate in this process (the file source), collecting the incidents it opened. */
+async function replayFromFile(client: Client, file: string, modelPath: string, dataDir: string): Promise<string[]> {
+  const ids = new Set<string>();
+  const deadLetterFile = join(dataDir, 'gate', 'demo.dlq.jsonl');
+  const config = gateConfigFromEnv({}, { source: 'file', input: file, deadLetterFile, modelPath, policyDir: process.env.VIGIL_POLICY_DIR || undefined });
+  const log = pino({ name: 'vigil-gate', level: 'info' }, pino.destination({ dest: join(dataDir, 'logs', 'gate.log'), mkdir: true, sync: true }));
+  const gate = await runGate(config, {
+    log,
+    opener: {
+      open: async (anomaly) => {
+        const r = await openOrJoinIncident(client, anomaly);
+        ids.add(r.incidentId);
+        return r;
+      },
+    },
+  });
+  const stats = await gate.done;
+  say(`\nGate (threshold ${gate.settings.anomalyThreshold} from ${gate.settings.source}, model ${gate.engine.model.id}):`);
+  say(`  ${describeStats(stats)}.`);
+  const pct = stats.scored ? ((100 * stats.filtered) / stats.scored).toFixed(1) : '0';
+  say(`  ${stats.filtered} of ${stats.scored} valid alerts (${pct}%) filtered out before any LLM call; dead letters in ${deadLetterFile}; gate log .data/logs/gate.log`);
+  return [...ids];
+}
+
+const execFileAsync = promisify(execFile);
+
+/**
+ * `--kafka`: the local broker (scripts/kafka.sh, data in .data/kafka), the replay produced to the
+ * topic as falcosidekick would (value only), and the gate as its own process (dist/gate/main.js).
+ */
+async function replayThroughKafka(
+  client: Client,
+  file: string,
+  modelPath: string,
+  address: string,
+  dataDir: string,
+  cleanup: Array<() => Promise<void>>,
+): Promise<string[]> {
+  const kafkaDir = join(dataDir, 'kafka');
+  let brokers = process.env.KAFKA_BROKERS ?? '';
+  if (!brokers) {
+    say('Starting the local Kafka broker (scripts/kafka.sh, data in .data/kafka)...');
+    const { stdout } = await execFileAsync('bash', [fromRoot('scripts', 'kafka.sh'), 'start', '--data', kafkaDir, '--owner-pid', String(process.pid)], { timeout: 300_000 });
+    brokers = stdout.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='))?.slice('KAFKA_BROKERS='.length) ?? '';
+    if (!brokers) throw new Error('scripts/kafka.sh start printed no KAFKA_BROKERS');
+    cleanup.push(async () => void (await execFileAsync('bash', [fromRoot('scripts', 'kafka.sh'), 'stop', '--data', kafkaDir]).catch(() => undefined)));
+  }
+  const topic = process.env.VIGIL_KAFKA_TOPIC || 'falco.events';
+  const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
+  const since = new Date();
+  const kafka = new Kafka({ clientId: 'vigil-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  const producer = kafka.producer();
+  await producer.connect();
+  await producer.send({ topic, acks: -1, messages: lines.map((value) => ({ value })) });
+  await producer.disconnect();
+  say(`Produced ${lines.length} alerts to ${topic} on ${brokers}.`);
+
+  const opsPort = await freePort();
+  const gate: Child = startChild({
+    name: 'gate',
+    command: process.execPath,
+    args: [fromRoot('dist', 'gate', 'main.js')],
+    env: { KAFKA_BROKERS: brokers, TEMPORAL_ADDRESS: address, VIGIL_MODEL_PATH: modelPath, VIGIL_OPS_PORT: String(opsPort), VIGIL_OPS_HOST: '127.0.0.1' },
+    logFile: join(dataDir, 'logs', 'gate.log'),
+  });
+  cleanup.push(() => gate.stop());
+  say(`  gate          pid ${gate.pid}  ops :${opsPort}  log .data/logs/gate.log`);
+  // The gate's own counters say when it has read everything produced.
+  const deadline = Date.now() + 120_000;
+  let lag = Infinity;
+  while (Date.now() < deadline && gate.process.exitCode === null) {
+    const text = await fetch(`http://127.0.0.1:${opsPort}/metrics`).then((r) => r.text(), () => '');
+    const lags = [...text.matchAll(/^vigil_gate_consumer_lag\{[^}]*\} (\d+)/gm)].map((m) => Number(m[1]));
+    lag = lags.length ? lags.reduce((a, b) => a + b, 0) : Infinity;
+    if (lag === 0) {
+      const pick = (name: string) => Number(new RegExp(`^${name}(?:\\{[^}]*\\})? (\\d+)`, 'm').exec(text)?.[1] ?? 0);
+      say(`\nGate (separate process, Kafka source): ${pick('vigil_gate_events_consumed_total')} consumed, ${pick('vigil_gate_anomalies_total')} anomalous, ${pick('vigil_gate_llm_calls_avoided_total')} benign filtered out (metrics on :${opsPort}/metrics).`);
+      break;
+    }
+    await new Promise((r) => setTimeout(r, 500));
+  }
+  if (lag !== 0) throw new Error(`the gate did not catch up with ${topic} (see .data/logs/gate.log)`);
+  const ids: string[] = [];
+  const query = `WorkflowType = 'incidentWorkflow' AND StartTime >= '${since.toISOString()}'`;
+  for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
+  return ids;
+}
+
 /**
  * The embedded default: a Temporal dev server (unless TEMPORAL_ADDRESS answers), each agent as
- * its own process, and one incident per sample alert. Ctrl-C stops every child by PID.
+ * its own process, and the sample alerts replayed through the gate: scored by the Isolation
+ * Forest, only anomalies open (or join) incidents. Ctrl-C stops every child by PID.
  */
-export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean }): Promise<void> {
+export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean; kafka?: boolean }): Promise<void> {
   const dataDir = fromRoot('.data');
   let server: DevServer | null = null;
   let address = process.env.TEMPORAL_ADDRESS ?? '';
@@ -77,22 +200,11 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
     for (const [name, child] of stack.workers) say(`  ${name.padEnd(13)} pid ${child.pid}  ops :${stack.opsPorts.get(name)}  log .data/logs/${name}.log`);
 
     const client = await connectClient(temporalConfigFromEnv({ ...process.env, TEMPORAL_ADDRESS: address }));
-    const file = opts.alertsFile ?? fromRoot('examples', 'falco-alerts.jsonl');
-    const lines = readAlertFile(file);
-    const ids: string[] = [];
-    let opened = 0;
-    for (const l of lines) {
-      if (!l.alert) {
-        say(`  line ${l.line}: skipped, ${l.error}`);
-        continue;
-      }
-      // Until the gate scores alerts, every sample alert is treated as an anomaly (score 1).
-      const anomaly: Anomaly = { alert: l.alert, score: 1, correlationKey: alertFingerprint(l.alert), traceId: traceIdFor(l.alert), receivedAt: new Date().toISOString() };
-      const r = await startIncident(client, anomaly);
-      ids.push(r.incidentId);
-      if (r.started) opened++;
-    }
-    say(`\n${opened} new incident(s) from ${lines.length} alert(s) in ${file} (${lines.length - opened} already open or invalid).`);
+    const modelPath = process.env.VIGIL_MODEL_PATH || join(dataDir, 'gate', 'model.json');
+    await ensureModel(modelPath, process.env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'));
+    const file = opts.alertsFile ?? DEMO_REPLAY;
+    say(`Replaying ${file} through the gate${opts.kafka ? ' via Kafka' : ''}...`);
+    const ids = opts.kafka ? await replayThroughKafka(client, file, modelPath, address, dataDir, cleanup) : await replayFromFile(client, file, modelPath, dataDir);
     const states = await settle(client, [...new Set(ids)], 120_000);
     say('\nIncidents:');
     for (const s of states) {

@@ -10,6 +10,8 @@ import { registerAuditCommand } from './audit';
 import { sendDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
+import { registerGate } from './gate';
+import { registerTrain } from './train';
 import { registerPolicyCommands } from './policy';
 
 const program = new Command('vigil').description('Vigil: policy-gated security response on Temporal');
@@ -77,13 +79,20 @@ registerPolicyCommands(program, fail);
 
 program
   .command('demo')
-  .description('the embedded default: dev server, five workers, one incident per sample alert')
-  .option('--alerts <file>', 'JSONL of Falco alerts', '')
+  .description('the embedded default: dev server, five workers, sample alerts through the gate; anomalies open incidents')
+  .option('--alerts <file>', 'JSONL of Falco alerts to replay through the gate (default examples/gate-replay.jsonl)', '')
+  .option('--kafka', 'go through Kafka: local broker (scripts/kafka.sh) or KAFKA_BROKERS, and the gate as its own process')
   .option('--no-ui', 'run the dev server headless')
   .option('--exit-when-done', 'stop everything once every incident is closed or waiting')
-  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean }) => {
-    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false });
+  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean; kafka?: boolean }) => {
+    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false, kafka: opts.kafka ?? false });
   });
+
+registerTrain(program);
+registerGate(program, () => {
+  const opts = program.opts<{ address?: string; namespace?: string }>();
+  return temporalConfigFromEnv({ ...process.env, TEMPORAL_ADDRESS: opts.address, TEMPORAL_NAMESPACE: opts.namespace });
+});
 
 program
   .command('version')

@@ -9,6 +9,8 @@ export const AnomalySchema = z.object({
   /** Alerts sharing this key join one incident (e.g. namespace/pod/rule within a window). */
   correlationKey: z.string().min(1).max(512),
   traceId: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lowercase hex characters (W3C trace id)'),
+  /** sha256 of the alert's content (lib/identity.ts): how an incident recognises a redelivered alert. */
+  fingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   receivedAt: z.string(),
 });
 export type Anomaly = z.infer<typeof AnomalySchema>;

@@ -1,8 +1,10 @@
-import type { Client } from '@temporalio/client';
-import { WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import { AsyncLocalStorage } from 'node:async_hooks';
+import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
+import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly } from '../contracts';
 import { assetLabel, assetOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
+import { alertJoinedSignal } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
 
@@ -48,4 +50,85 @@ export async function startIncident(client: Client, anomaly: Anomaly): Promise<S
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { incidentId: options.workflowId, started: false };
     throw err;
   }
+}
+
+/** What happened to an anomaly: it opened an incident, joined a running one, or its incident was already closed. */
+export const JOIN_OUTCOMES = ['started', 'joined', 'joined_closed'] as const;
+export type JoinOutcome = (typeof JOIN_OUTCOMES)[number];
+
+export interface JoinResult {
+  incidentId: string;
+  outcome: JoinOutcome;
+}
+
+/**
+ * Opens the incident for an anomaly's correlation key, or joins the running one, in one call:
+ * signal-with-start of `incidentWorkflow` with the `alertJoined` signal. The workflow id derives
+ * from the key and REJECT_DUPLICATE refuses to reopen a closed one, so a redelivered alert can
+ * never open a second incident; the workflow recognises the alert itself by fingerprint, so it
+ * is never counted twice. Resolves only once Temporal has durably recorded the start or signal.
+ */
+export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Promise<JoinResult> {
+  const options = startOptions(anomaly);
+  const slot: { started?: boolean } = {};
+  try {
+    await startedFlag.run(slot, () =>
+      observing(client).workflow.signalWithStart(incidentWorkflow, {
+        ...options,
+        args: [anomaly],
+        signal: alertJoinedSignal,
+        signalArgs: [anomaly],
+        workflowIdReusePolicy: 'REJECT_DUPLICATE',
+      }),
+    );
+    return { incidentId: options.workflowId, outcome: slot.started === true ? 'started' : 'joined' };
+  } catch (err) {
+    // REJECT_DUPLICATE on a closed incident: that correlation window was already handled.
+    if (err instanceof WorkflowExecutionAlreadyStartedError) return { incidentId: options.workflowId, outcome: 'joined_closed' };
+    throw err;
+  }
+}
+
+// The server answers signal-with-start with `started` (did this call create the run?), but the
+// SDK's signalWithStart returns only a handle. A client over a connection whose workflowService
+// records that flag into the caller's async context keeps "started vs joined" exact without
+// re-implementing the request encoding.
+const startedFlag = new AsyncLocalStorage<{ started?: boolean }>();
+const observingClients = new WeakMap<Client, Client>();
+
+function observing(client: Client): Client {
+  const known = observingClients.get(client);
+  if (known) return known;
+  const connection = client.connection;
+  const service = connection.workflowService;
+  const workflowService = new Proxy(service, {
+    get(target, prop) {
+      if (prop === 'signalWithStartWorkflowExecution') {
+        return async (request: Parameters<typeof service.signalWithStartWorkflowExecution>[0]) => {
+          const response = await target.signalWithStartWorkflowExecution(request);
+          const slot = startedFlag.getStore();
+          if (slot) slot.started = response.started === true;
+          return response;
+        };
+      }
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  });
+  const observed = new Proxy(connection, {
+    get(target, prop) {
+      if (prop === 'workflowService') return workflowService;
+      const value: unknown = Reflect.get(target, prop, target);
+      return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+    },
+  }) as ConnectionLike;
+  const created = new Client({
+    connection: observed,
+    namespace: client.options.namespace,
+    dataConverter: client.options.dataConverter,
+    interceptors: client.options.interceptors,
+    identity: client.options.identity,
+  });
+  observingClients.set(client, created);
+  return created;
 }

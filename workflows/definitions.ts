@@ -11,6 +11,17 @@ export const decideUpdate = defineUpdate<DecideResult, [unknown]>('decide');
 /** A later alert with the same correlation key joins the incident instead of opening another. */
 export const alertJoinedSignal = defineSignal<[Anomaly]>('alertJoined');
 export const stateQuery = defineQuery<IncidentState>('state');
+/** Which alerts this incident holds: its first alert and every distinct alert that joined it. */
+export const alertsQuery = defineQuery<IncidentAlerts>('alerts');
+
+export interface IncidentAlerts {
+  /** Fingerprints (trace ids for anomalies without one) of the first alert and the distinct joined ones, up to a bound. */
+  alertIds: string[];
+  /** Distinct alerts that joined after the first, including any past the bound. */
+  joinedAlerts: number;
+  /** Joined alerts counted past the bound, where redelivery can no longer be recognised. */
+  untracked: number;
+}
 
 export interface DecideResult {
   accepted: true;

@@ -21,8 +21,11 @@ import type { ReviewActivities } from '../activities/review';
 import type { AgentMessage, AnalystDecision, Anomaly, DecisionRecord, IncidentOutcome, IncidentState, Resolution, Verdict } from '../contracts';
 import { A2A_ROLES, agentMessage, AnalystDecisionSchema, assetLabel, assetOf, FAILURE_TYPES, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
 import { DECISION_MEMO_KEY, DECISION_MEMO_PATCH } from '../contracts/decision';
-import { alertJoinedSignal, analystDecisionSignal, decideUpdate, stateQuery } from './definitions';
+import { alertJoinedSignal, alertsQuery, analystDecisionSignal, decideUpdate, stateQuery } from './definitions';
 import type { DecideResult } from './definitions';
+
+/** Alerts an incident remembers to recognise redelivery; a burst past this is still counted. */
+const MAX_TRACKED_ALERTS = 2000;
 
 const NON_RETRYABLE = [FAILURE_TYPES.invalidInput, FAILURE_TYPES.policyDenied, FAILURE_TYPES.unknownActionner];
 
@@ -145,9 +148,20 @@ export async function incidentWorkflow(anomaly: Anomaly): Promise<IncidentOutcom
   };
 
   setHandler(stateQuery, () => state);
-  setHandler(alertJoinedSignal, () => {
+  // signalWithStart hands the first alert to the new run as a signal too, and Kafka may redeliver
+  // any alert: both are recognised by fingerprint, so each distinct alert counts once (within a bound).
+  const alertId = (a: Partial<Anomaly> | undefined) => (typeof a?.fingerprint === 'string' ? a.fingerprint : typeof a?.traceId === 'string' ? a.traceId : null);
+  const alertIds = new Set<string>([alertId(anomaly) ?? incidentId]);
+  let untracked = 0;
+  setHandler(alertJoinedSignal, (joined: Anomaly) => {
+    const id = alertId(joined);
+    if (id === null) return void log.warn('alertJoined without fingerprint or trace id ignored', { incidentId });
+    if (alertIds.has(id)) return;
+    if (alertIds.size < MAX_TRACKED_ALERTS) alertIds.add(id);
+    else untracked += 1;
     state.joinedAlerts += 1;
   });
+  setHandler(alertsQuery, () => ({ alertIds: [...alertIds], joinedAlerts: state.joinedAlerts, untracked }));
   setHandler(analystDecisionSignal, async (raw: unknown) => {
     await decide(raw, 'signal');
   });

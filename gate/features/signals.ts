@@ -1,0 +1,94 @@
+/**
+ * Small pure readings of an alert's fields that the feature extractor turns into numbers. Each
+ * says what it looks for; none allocates more than a few short strings per alert.
+ */
+
+/** Secrets and credentials: reading or writing them is the step before lateral movement. */
+const CREDENTIAL_PATHS = [
+  '/etc/shadow',
+  '/etc/gshadow',
+  '/etc/sudoers',
+  '/etc/pam.d',
+  '/.ssh/',
+  '/root/.ssh',
+  '/var/run/secrets/kubernetes.io',
+  '/run/secrets/kubernetes.io',
+  '/etc/kubernetes/',
+  '/var/lib/kubelet/pki',
+  '/.kube/config',
+  '/.aws/credentials',
+  '/.docker/config.json',
+  '/proc/self/environ',
+];
+
+/** System locations whose change persists or hides a foothold (binaries, boot, loader, cron). */
+const SYSTEM_PATHS = ['/bin/', '/sbin/', '/usr/bin/', '/usr/sbin/', '/usr/local/bin/', '/lib/modules', '/boot/', '/etc/ld.so.preload', '/etc/cron', '/var/spool/cron', '/dev/mem', '/etc/passwd'];
+
+export const PATH_SENSITIVITY = { none: 0, system: 1, credentials: 2 } as const;
+
+/** 2 when any of the texts touches a credential path, 1 for a system path, else 0. */
+export function pathSensitivity(texts: ReadonlyArray<string | undefined>): number {
+  let level = 0;
+  for (const t of texts) {
+    if (!t) continue;
+    for (const p of CREDENTIAL_PATHS) if (t.includes(p)) return PATH_SENSITIVITY.credentials;
+    if (level === 0) for (const p of SYSTEM_PATHS) if (t.includes(p)) level = PATH_SENSITIVITY.system;
+  }
+  return level;
+}
+
+export const CONNECTION = { none: 0, private: 1, public: 2 } as const;
+
+const FD_TUPLE = /(?:^|\s)\[?([0-9a-fA-F:.]+)\]?:\d+->\[?([0-9a-fA-F:.]+)\]?:\d+/;
+const DEV_TCP = /\/dev\/(?:tcp|udp)\/([0-9a-zA-Z.:-]+)\//;
+
+/**
+ * Where a connection goes: Falco writes a socket as `client:port->server:port` in fd.name (the
+ * remote end is the server for outbound connections), some rules give fd.rip, and a reverse
+ * shell names its peer in the command line as /dev/tcp/host/port.
+ */
+export function connectionClass(fdName: string | undefined, remoteIp: string | undefined, cmdline: string | undefined): number {
+  let remote = remoteIp;
+  if (!remote && fdName) remote = FD_TUPLE.exec(fdName)?.[2];
+  if (!remote && cmdline) remote = DEV_TCP.exec(cmdline)?.[1];
+  if (!remote) return CONNECTION.none;
+  return isPrivateAddress(remote) ? CONNECTION.private : CONNECTION.public;
+}
+
+/** RFC 1918, loopback, link-local, CGNAT and IPv6 ULA/loopback count as inside the cluster's reach. */
+export function isPrivateAddress(address: string): boolean {
+  const a = address.toLowerCase();
+  if (a === 'localhost' || a === '::1' || a.startsWith('fc') || a.startsWith('fd') || a.startsWith('fe80')) return true;
+  const m = /^(\d{1,3})\.(\d{1,3})\.\d{1,3}\.\d{1,3}$/.exec(a);
+  if (!m) return false; // a host name or a public IPv6 address
+  const first = Number(m[1]);
+  const second = Number(m[2]);
+  return (
+    first === 10 ||
+    first === 127 ||
+    (first === 172 && second >= 16 && second <= 31) ||
+    (first === 192 && second === 168) ||
+    (first === 169 && second === 254) ||
+    (first === 100 && second >= 64 && second <= 127)
+  );
+}
+
+/**
+ * Shannon entropy of a string in bits per character. Encoded payloads (base64, hex, packed
+ * shellcode) sit near 5–6 bits; ordinary command lines near 3.5–4.5.
+ */
+export function shannonEntropy(text: string | undefined): number {
+  if (!text) return 0;
+  const n = Math.min(text.length, 4096);
+  const counts = new Map<number, number>();
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    counts.set(c, (counts.get(c) ?? 0) + 1);
+  }
+  let h = 0;
+  for (const c of counts.values()) {
+    const p = c / n;
+    h -= p * Math.log2(p);
+  }
+  return h;
+}

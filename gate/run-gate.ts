@@ -1,0 +1,159 @@
+import { unwatchFile, watchFile } from 'node:fs';
+import type { Registry } from 'prom-client';
+import type { Client } from '@temporalio/client';
+import { openOrJoinIncident } from '../lib/incidents';
+import type { Logger } from '../lib/logger';
+import type { OpsServer } from '../lib/ops-server';
+import { startOpsServer } from '../lib/ops-server';
+import type { GateConfig } from './config';
+import { kafkaSasl } from './config';
+import type { ScoringEngine } from './engine/engine';
+import { InlineEngine } from './engine/inline-engine';
+import { ThreadEngine, threadEngineAvailable } from './engine/thread-engine';
+import type { GateStats, IncidentOpener } from './gate';
+import { Gate } from './gate';
+import { gateMetrics } from './metrics';
+import type { GateSettings } from './policy-settings';
+import { GateSettingsHolder } from './policy-settings';
+import { FileSource } from './sources/file-source';
+import { KafkaSource } from './sources/kafka-source';
+import type { EventSource } from './sources/source';
+
+export interface RunningGate {
+  gate: Gate;
+  engine: ScoringEngine;
+  settings: GateSettings;
+  opsPort: number | null;
+  /** Resolves with the totals when the source ends (file) or after stop(); rejects if the gate fails. */
+  done: Promise<GateStats>;
+  /** Stops consuming, lets the batch in flight finish and commit, then releases everything. */
+  stop(): Promise<GateStats>;
+}
+
+export interface RunGateDeps {
+  log: Logger;
+  /** Temporal client for signal-with-start; ignored when `opener` is given. */
+  client?: Client;
+  opener?: IncidentOpener;
+  /** Serve /healthz, /readyz, /metrics (the gate process does; the demo's in-process gate does not). */
+  ops?: boolean;
+  registry?: Registry;
+}
+
+function createSource(config: GateConfig, log: Logger, onLag: (topic: string, partition: number, lag: number) => void): EventSource {
+  if (config.source === 'file') {
+    const deadLetterPath = config.deadLetterFile ?? (config.input === '-' ? 'vigil-gate.dlq.jsonl' : `${config.input}.dlq.jsonl`);
+    return new FileSource({ path: config.input, deadLetterPath, batchSize: config.batchSize });
+  }
+  return new KafkaSource({
+    brokers: config.brokers,
+    topic: config.topic,
+    deadLetterTopic: config.deadLetterTopic,
+    groupId: config.groupId,
+    clientId: config.clientId,
+    transactionalId: config.transactionalId,
+    fromBeginning: config.fromBeginning,
+    ssl: config.kafkaSsl,
+    sasl: kafkaSasl(config),
+    maxBytesPerPartition: config.maxBytesPerPartition,
+    log: log.child({ component: 'kafka' }),
+    onLag,
+    commitDelayMs: config.commitDelayMs,
+  });
+}
+
+/**
+ * Assembles and starts a gate from its configuration: policy settings (refuses to start without
+ * a threshold), the model (refuses a missing or mismatched one), the engine, the source, the
+ * ops port, and watchers that hot-reload the model file and the policy data.
+ */
+export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<RunningGate> {
+  const { log } = deps;
+  const metrics = gateMetrics(deps.registry);
+  const engineOptions = {
+    modelPath: config.modelPath,
+    maxEventBytes: config.maxEventBytes,
+    correlationWindowMs: config.correlationWindowMs,
+    extractor: { windows: { maxSubjects: config.maxSubjects }, maxRarityKeys: config.maxRarityKeys },
+    settings: { anomalyThreshold: 1, criticalNamespaces: [] as string[] },
+  };
+  let engine: ScoringEngine | null = null;
+  const holder = GateSettingsHolder.load(config.policyDir, log, (s) => {
+    metrics.threshold.set(s.anomalyThreshold);
+    void engine?.setSettings({ anomalyThreshold: s.anomalyThreshold, criticalNamespaces: s.criticalNamespaces }).catch((err: unknown) => log.error({ err }, 'could not apply new gate settings'));
+  });
+  const settings = holder.current();
+  engineOptions.settings = { anomalyThreshold: settings.anomalyThreshold, criticalNamespaces: settings.criticalNamespaces };
+  engine = config.scoringThread && threadEngineAvailable() ? await ThreadEngine.start(engineOptions) : new InlineEngine(engineOptions);
+  const running = engine;
+  metrics.threshold.set(settings.anomalyThreshold);
+  metrics.modelInfo.set({ model: running.model.id, trainer: running.model.trainer }, 1);
+  if (!running.model.hasBaseline) log.warn({ modelPath: config.modelPath }, 'model has no feature baseline (a bare forest file): rarity starts from nothing until traffic builds it');
+  log.info({ model: running.model, engine: running.kind, anomalyThreshold: settings.anomalyThreshold, policy: settings.source, source: config.source }, 'gate starting');
+
+  const opener: IncidentOpener =
+    deps.opener ??
+    (() => {
+      const client = deps.client;
+      if (!client) throw new Error('runGate needs a Temporal client or an opener');
+      return { open: (a) => openOrJoinIncident(client, a) };
+    })();
+  const source = createSource(config, log, (topic, partition, lag) => metrics.lag.set({ topic, partition: String(partition) }, lag));
+  const gate = new Gate({ source, engine: running, opener, metrics, log, openConcurrency: config.openConcurrency });
+
+  let live = true;
+  let ops: OpsServer | null = null;
+  if (deps.ops) ops = await startOpsServer({ port: config.opsPort, host: config.opsHost, ready: () => live, info: () => ({ service: 'vigil-gate', model: running.model, source: source.name, threshold: holder.current().anomalyThreshold }) });
+
+  // Poll the model file: a new model (vigil train, a ConfigMap swap) applies without a restart;
+  // one that fails to load or does not match the extractor is refused and the current one kept.
+  let previous = running.model.id;
+  const onModelChange = () => {
+    running.loadModel(config.modelPath).then(
+      (m) => {
+        if (m.id === previous) return;
+        metrics.modelInfo.reset();
+        metrics.modelInfo.set({ model: m.id, trainer: m.trainer }, 1);
+        log.info({ model: m, previous }, 'model reloaded');
+        previous = m.id;
+      },
+      (err: unknown) => log.error({ err, modelPath: config.modelPath, keeping: previous }, 'new model refused; keeping the current one'),
+    );
+  };
+  watchFile(config.modelPath, { interval: 1000 }, onModelChange).unref();
+  holder.watch();
+
+  let released = false;
+  const release = async () => {
+    if (released) return;
+    released = true;
+    live = false;
+    unwatchFile(config.modelPath, onModelChange);
+    holder.close();
+    await running.close().catch(() => undefined);
+    await ops?.close();
+  };
+  const done = gate.run().then(
+    async () => {
+      await release();
+      log.info({ stats: gate.stats }, 'gate stopped');
+      return gate.stats;
+    },
+    async (err: unknown) => {
+      await release();
+      throw err;
+    },
+  );
+  return {
+    gate,
+    engine: running,
+    settings,
+    opsPort: ops?.port ?? null,
+    done,
+    async stop() {
+      live = false;
+      await gate.stop();
+      return done;
+    },
+  };
+}
