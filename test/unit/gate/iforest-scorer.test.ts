@@ -1,5 +1,5 @@
-import { flattenForest, FlatScorer, growForest, IForestErrorCode, referenceScore, trainIsolationForest } from '../../../gate/iforest';
-import type { GrownForest, ScoringKernel } from '../../../gate/iforest';
+import { averagePathLength, flattenForest, FlatScorer, growForest, IForestErrorCode, MAX_FLAT_DEPTH, referenceScore, trainIsolationForest } from '../../../gate/iforest';
+import type { GrownForest, IsolationTreeNode, ScoringKernel } from '../../../gate/iforest';
 import { uniformRows } from '../../../gate/iforest/synthetic-data';
 
 const KERNELS: ScoringKernel[] = ['wasm', 'js'];
@@ -76,5 +76,16 @@ describe('flat scorer', () => {
     const far = model.score([Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY]);
     expect(far).toBe(model.score([1e9, -1e9]));
     expect(far).toBeGreaterThan(model.score([0, 0]));
+  });
+
+  it('refuses to lay out trees deeper than the flat layout allows, saying what to do', () => {
+    // A chain of splits: each level peels one row off the right.
+    const chain = (depth: number): IsolationTreeNode =>
+      depth === 0 ? { kind: 'external', size: 1 } : { kind: 'split', feature: 0, threshold: depth, left: chain(depth - 1), right: { kind: 'external', size: 1 } };
+    const forest = (depth: number) => ({ trees: [chain(depth)], nFeatures: 1, pathLength: averagePathLength, normaliser: 1 });
+    expect(flattenForest(forest(MAX_FLAT_DEPTH)).depth).toBe(MAX_FLAT_DEPTH);
+    expect(() => flattenForest(forest(MAX_FLAT_DEPTH + 1))).toThrow(
+      expect.objectContaining({ code: IForestErrorCode.TooDeep, message: expect.stringMatching(/17 levels deep; the flat layout stops at 16.*sampleSize/) }),
+    );
   });
 });
