@@ -25,6 +25,7 @@ export interface ModelLocation {
 const PACKAGE_BY_GROUP: Record<string, string> = {
   '': 'kubernetes-models',
   apps: 'kubernetes-models',
+  batch: 'kubernetes-models',
   policy: 'kubernetes-models',
   'networking.k8s.io': 'kubernetes-models',
   'rbac.authorization.k8s.io': 'kubernetes-models',

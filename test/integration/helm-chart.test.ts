@@ -158,6 +158,27 @@ describe.each(Object.entries(VALUE_SETS))('chart with %s values', (_name, args) 
   });
 });
 
+describe('search attributes', () => {
+  it('are registered by a locked-down post-install/upgrade Job with the coordinator identity, except on Temporal Cloud', async () => {
+    const objects = await render(['-f', example('values-kyverno-provided-certs.yaml')]);
+    const job = named(objects, 'Job', `${FULL}-setup-search-attributes`);
+    expect(job.metadata.annotations).toMatchObject({ 'helm.sh/hook': 'post-install,post-upgrade' });
+    const pod = job.spec.template.spec;
+    const c = pod.containers[0];
+    expect(c.command).toEqual(['node', '/app/dist/scripts/chart/register-search-attributes.js']);
+    expect(existsSync(fromRoot('scripts', 'chart', 'register-search-attributes.ts'))).toBe(true);
+    expect(pod).toMatchObject({ serviceAccountName: `${FULL}-coordinator`, automountServiceAccountToken: false, securityContext: { runAsNonRoot: true, seccompProfile: { type: 'RuntimeDefault' } } });
+    expect(c.securityContext).toMatchObject({ readOnlyRootFilesystem: true, allowPrivilegeEscalation: false, capabilities: { drop: ['ALL'] } });
+    expect(c.resources.limits).toEqual({ cpu: expect.anything(), memory: expect.anything() });
+    expect(c.image).toBe(`registry.example.com/security/vigil@sha256:0f3c6a1e2b4d5f60718293a4b5c6d7e8f90a1b2c3d4e5f60718293a4b5c6d7e8`);
+    const env = Object.fromEntries((c.env as { name: string; value: string }[]).map((e) => [e.name, e.value]));
+    expect(env).toMatchObject({ TEMPORAL_ADDRESS: 'temporal-frontend.temporal.svc:7233', TEMPORAL_TLS_CERT: '/etc/vigil/temporal-tls/tls.crt', TEMPORAL_TLS_CA: '/etc/vigil/temporal-tls/ca.crt' });
+    const cloud = await render(['-f', example('values-cilium-temporal-cloud.yaml')]);
+    expect(ofKind(cloud, 'Job')).toHaveLength(0);
+    expect(cloud.find((o) => o.metadata.name === `${FULL}-setup`)).toBeUndefined();
+  });
+});
+
 describe('least agency: the remediation Role is the union of its enabled actionners', () => {
   const registry = defaultRegistry();
   const subsets = [registry.list().map((a) => a.name), ['kubernetes:label'], ['kubernetes:networkpolicy', 'kubernetes:terminate'], ['kubernetes:terminate']];
@@ -286,6 +307,16 @@ describe('network: who may talk to whom', () => {
       const temporal = np.spec.egress.find((r: any) => r.ports.some((p: any) => p.port === 7233));
       expect(temporal.to).toEqual([{ namespaceSelector: { matchLabels: { 'kubernetes.io/metadata.name': 'temporal' } }, podSelector: { matchLabels: { 'app.kubernetes.io/component': 'frontend' } } }]);
     }
+  });
+
+  it('lets the search-attribute Job reach DNS and Temporal only, and nothing reach it', async () => {
+    const objects = await render([]);
+    const np = named(objects, 'NetworkPolicy', `${FULL}-setup`);
+    expect(np.spec.ingress).toEqual([]);
+    expect(portsOf(np.spec.egress)).toEqual(['TCP/53', 'TCP/7233', 'UDP/53']);
+    const cnp = named(await render(['--set', 'networkPolicy.provider=cilium']), 'CiliumNetworkPolicy', `${FULL}-setup`);
+    expect(cnp.spec.ingress).toBeUndefined();
+    expect(cnp.spec.ingressDeny).toEqual([{ fromEntities: ['all'] }]);
   });
 
   it('gives only an acting remediation agent a path to the Kubernetes API', async () => {

@@ -22,6 +22,13 @@
 ["coordinator","analysis","review","remediation","notification","gate"]
 {{- end -}}
 
+{{/* Pods the network policies select: every process, and the search-attribute Job when it runs. */}}
+{{- define "vigil.policedComponents" -}}
+{{- $names := include "vigil.components" . | fromJsonArray -}}
+{{- if .Values.temporal.registerSearchAttributes }}{{ $names = append $names "setup" }}{{ end -}}
+{{- toJson $names -}}
+{{- end -}}
+
 {{- define "vigil.agents" -}}
 ["analysis","review","remediation","notification"]
 {{- end -}}
@@ -290,9 +297,11 @@ spec: {{- toYaml $spec | nindent 2 }}
 {{- $a2aPorts := list (dict "port" $v.ports.a2a "protocol" "TCP") -}}
 {{- $ingress := list -}}
 {{- $egress := list -}}
-{{- /* Prometheus scrapes /metrics; the kubelet probes /healthz and /readyz. */ -}}
+{{- /* Prometheus scrapes /metrics; the kubelet probes /healthz and /readyz. The setup Job serves nothing. */ -}}
+{{- if ne $name "setup" -}}
 {{- $ingress = append $ingress (dict "what" "networkPolicy.prometheus" "peers" $v.networkPolicy.prometheus.peers "ports" $ops "http" (list (dict "method" "GET" "path" "/metrics"))) -}}
 {{- $ingress = append $ingress (dict "what" "kubelet probes" "peers" (list (dict "entity" "host")) "ports" $ops "http" (list (dict "method" "GET" "path" "/healthz") (dict "method" "GET" "path" "/readyz")) "ciliumOnly" true) -}}
+{{- end -}}
 {{- if and $isAgent $a2aOn -}}
 {{- $from := $v.a2a.clients -}}
 {{- if $v.a2a.allowVigilComponents }}{{ $from = prepend $from (dict "release" true) }}{{ end -}}
@@ -326,8 +335,40 @@ spec: {{- toYaml $spec | nindent 2 }}
 {{- range $v.networkPolicy.kubernetesApi.ports }}{{ $p = append $p (dict "port" . "protocol" "TCP") }}{{ end -}}
 {{- $egress = append $egress (dict "what" "networkPolicy.kubernetesApi" "peers" $v.networkPolicy.kubernetesApi.peers "ports" $p) -}}
 {{- end -}}
-{{- if and $a2aOn $v.a2a.allowVigilComponents -}}
+{{- if and $a2aOn $v.a2a.allowVigilComponents (ne $name "setup") -}}
 {{- $egress = append $egress (dict "what" "a2a between Vigil components" "peers" (list (dict "releaseAgents" true)) "ports" $a2aPorts) -}}
 {{- end -}}
 {{- toJson (dict "ingress" $ingress "egress" $egress) -}}
+{{- end -}}
+
+{{/* Volumes and mounts for the Temporal client's TLS Secret and API key (every Temporal client). */}}
+{{- define "vigil.temporalVolumeMounts" -}}
+{{- if and .Values.temporal.tls.enabled .Values.temporal.tls.existingSecret }}
+- name: temporal-tls
+  mountPath: /etc/vigil/temporal-tls
+  readOnly: true
+{{- end }}
+{{- if .Values.temporal.apiKey.existingSecret }}
+- name: temporal-api-key
+  mountPath: /etc/vigil/temporal-api-key
+  readOnly: true
+{{- end }}
+{{- end -}}
+
+{{- define "vigil.temporalVolumes" -}}
+{{- if and .Values.temporal.tls.enabled .Values.temporal.tls.existingSecret }}
+- name: temporal-tls
+  secret:
+    secretName: {{ .Values.temporal.tls.existingSecret }}
+    defaultMode: 0440
+{{- end }}
+{{- if .Values.temporal.apiKey.existingSecret }}
+- name: temporal-api-key
+  secret:
+    secretName: {{ .Values.temporal.apiKey.existingSecret }}
+    defaultMode: 0440
+    items:
+      - key: {{ .Values.temporal.apiKey.key }}
+        path: api-key
+{{- end }}
 {{- end -}}
