@@ -459,6 +459,16 @@ describe('values.schema.json and the chart refuse bad values with a clear messag
   });
 });
 
+describe('the Argo CD Application example', () => {
+  it('is a valid Application that deploys the chart from a registry with values from Git', async () => {
+    const app = parseAllDocuments(readFileSync(example('argocd-application.yaml'), 'utf8')).map((d) => d.toJS() as Obj);
+    const { code, report } = await validate(app);
+    expect(report.invalid).toEqual([]);
+    expect(code).toBe(0);
+    expect(app[0]!.spec.sources[0]).toMatchObject({ chart: 'vigil', helm: { releaseName: 'vigil' } });
+  });
+});
+
 describe('the offline validator itself', () => {
   it('reports unknown fields, wrong types, missing required fields and invalid custom resources, by object', async () => {
     const objects = await render([]);
