@@ -1,0 +1,46 @@
+import { TestWorkflowEnvironment } from '@temporalio/testing';
+import type { Notifier } from '../../activities/notification/notifier';
+import { auditFromHistory } from '../../cli/audit';
+import { TASK_QUEUES } from '../../contracts';
+import { incidentIdFor } from '../../lib/identity';
+import { registerSearchAttributes } from '../../lib/search-attributes';
+import { stateQuery } from '../../workflows/definitions';
+import { incidentWorkflow } from '../../workflows/incident';
+import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
+import { testServerPath } from '../helpers/tools';
+
+/** The escalation deadline, its outcome and whether to page again come from policy data per severity. */
+describe('policy-defined escalation expiry on the time-skipping server', () => {
+  let env: TestWorkflowEnvironment;
+  const notices: string[] = [];
+  const notifier: Notifier = { name: 'memory', send: async (n) => (notices.push(`${n.incidentId}:${n.kind}`), { channel: 'memory', delivered: true, detail: '' }) };
+
+  beforeAll(async () => {
+    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
+    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+  });
+  afterAll(async () => {
+    await env?.teardown();
+  });
+
+  it('low severity: waits 24 h, rejects, does not page again, and records the expiry with its policy reason in history', async () => {
+    // A low-severity shell on the control plane: escalated to a senior, nobody answers.
+    const anomaly = anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'kube-system')));
+    const workflowId = incidentIdFor(anomaly.correlationKey);
+    const workers = await inProcessAgents(env.nativeConnection, { notifier });
+    const { result, state, history } = await withWorkers(workers, async () => {
+      const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
+      const result = await handle.result();
+      return { result, state: await handle.query(stateQuery), history: await handle.fetchHistory() };
+    });
+    expect(result).toMatchObject({ resolution: 'expired_rejected', verdict: 'escalate', actionResults: [] });
+    expect(state.verdict?.escalation).toEqual({ timeoutSeconds: 86400, onTimeout: 'auto_reject', repage: false, requiredRole: 'senior' });
+    expect(Date.parse(state.escalationDeadline ?? '') - Date.parse(state.startedAt)).toBeGreaterThanOrEqual(86_400_000);
+    expect(notices).toEqual([`${workflowId}:escalation`, `${workflowId}:resolution`]);
+
+    const trail = auditFromHistory(workflowId, history.events ?? [], env.client.options.loadedDataConverter.payloadConverter);
+    expect(trail.entries.map((e) => e.kind)).toEqual(['verdict', 'decision', 'resolution']);
+    expect(trail.entries[1]).toMatchObject({ via: 'timeout', accepted: true, policyVersion: state.verdict?.policyVersion, reasons: [{ code: 'escalation_timeout' }] });
+  });
+});
