@@ -18,6 +18,7 @@ import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 
+import { fromRoot } from '../lib/paths';
 import { growForest, referenceScore, rocAuc, trainIsolationForest } from '../gate/iforest';
 import type { IsolationForestModel } from '../gate/iforest';
 import { trainMlForest } from '../gate/iforest/ml-trainer';
@@ -43,7 +44,7 @@ interface Measurement {
 
 const ROOT = findRoot(__dirname);
 const args = parseArgs(process.argv.slice(2));
-const DATA = args.get('data') ?? join(process.env['VIGIL_ADBENCH_DIR'] ?? '/work/shared/data/adbench', '32_shuttle.npz');
+const DATA = args.get('data') ?? join(process.env['VIGIL_ADBENCH_DIR'] ?? fromRoot('..', 'shared', 'data', 'adbench'), '32_shuttle.npz');
 const REPEATS = Number(args.get('repeats') ?? 7);
 const ML_ROWS = Number(args.get('ml-rows') ?? 5000);
 const ML_NATIVE = (args.get('ml-native') ?? '1') !== '0';

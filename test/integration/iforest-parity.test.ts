@@ -18,7 +18,7 @@ import { rocAuc, trainIsolationForest } from '../../gate/iforest';
  */
 const ROOT = resolve(__dirname, '../..');
 const PYTHON = process.env['VIGIL_PYTHON'] ?? join(ROOT, '.tools/venv/bin/python');
-const DATA_DIR = process.env['VIGIL_ADBENCH_DIR'] ?? '/work/shared/data/adbench';
+const DATA_DIR = process.env['VIGIL_ADBENCH_DIR'] ?? join(__dirname, '..', '..', '..', 'shared', 'data', 'adbench');
 const SEEDS = Array.from({ length: 20 }, (_, i) => i);
 const TOLERANCE = 0.02;
 const PYTHON_DEADLINE_MS = 150_000;
