@@ -1,4 +1,4 @@
-import { unwatchFile, watchFile } from 'node:fs';
+import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import type { Logger } from '../../lib/logger';
 import type { PolicySource } from './index';
@@ -13,7 +13,7 @@ import { loadPolicyBundle } from './policy-bundle';
  */
 export class PolicyHolder implements PolicySource {
   private bundle: PolicyBundle | null = null;
-  private watching = false;
+  private timer: NodeJS.Timeout | null = null;
   private loading: Promise<boolean> | null = null;
   private again = false;
 
@@ -62,19 +62,33 @@ export class PolicyHolder implements PolicySource {
     }
   }
 
-  /** Polls the manifest (written last by the build), which works on ConfigMap symlink swaps too. */
+  /**
+   * Polls the manifest's version (the build writes it last; a ConfigMap swap changes it with the
+   * rest) and reloads when it names a bundle other than the one in force. Reading the version,
+   * rather than watching file stats, cannot miss a swap that lands while watching starts, and
+   * does not retry a version that already failed to load until a different one appears.
+   */
   watch(intervalMs = 1000): void {
-    if (this.watching) return;
-    this.watching = true;
+    if (this.timer) return;
+    let failed: string | null = null;
+    const check = async () => {
+      let version: unknown;
+      try {
+        version = (JSON.parse(await readFile(join(this.dir, 'manifest.json'), 'utf8')) as { version?: unknown }).version;
+      } catch {
+        return; // mid-swap or missing: the next poll sees it whole, or reload reports it
+      }
+      if (typeof version !== 'string' || version === this.bundle?.version || version === failed) return;
+      failed = (await this.reload()) ? null : version;
+    };
     // unref: watching must never keep a draining worker alive.
-    watchFile(join(this.dir, 'manifest.json'), { interval: intervalMs }, () => {
-      void this.reload();
-    }).unref();
+    this.timer = setInterval(() => void check(), intervalMs);
+    this.timer.unref();
   }
 
   close(): void {
-    if (this.watching) unwatchFile(join(this.dir, 'manifest.json'));
-    this.watching = false;
+    if (this.timer) clearInterval(this.timer);
+    this.timer = null;
     this.bundle?.retire();
   }
 }
