@@ -32,6 +32,8 @@ export const GateConfigSchema = z
     kafkaSaslUsername: z.string().optional(),
     kafkaSaslPasswordFile: z.string().optional(),
     maxBytesPerPartition: int(1024).optional(),
+    /** How long the group waits for a silent member (a killed gate) before its partitions move. */
+    sessionTimeoutMs: int(6000).default(30_000),
     modelPath: z.string().min(1).default(fromRoot('.data', 'gate', 'model.json')),
     policyDir: z.string().min(1).default(fromRoot('policies', 'build')),
     maxEventBytes: int(1024).default(1024 * 1024),
@@ -84,6 +86,7 @@ export function gateConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Rec
     kafkaSaslUsername: e('KAFKA_SASL_USERNAME'),
     kafkaSaslPasswordFile: e('KAFKA_SASL_PASSWORD_FILE'),
     maxBytesPerPartition: e('VIGIL_KAFKA_MAX_BYTES_PER_PARTITION'),
+    sessionTimeoutMs: e('VIGIL_KAFKA_SESSION_TIMEOUT_MS'),
     modelPath: e('VIGIL_MODEL_PATH'),
     policyDir: e('VIGIL_POLICY_DIR'),
     maxEventBytes: e('VIGIL_GATE_MAX_EVENT_BYTES'),

@@ -56,6 +56,7 @@ function createSource(config: GateConfig, log: Logger, onLag: (topic: string, pa
     ssl: config.kafkaSsl,
     sasl: kafkaSasl(config),
     maxBytesPerPartition: config.maxBytesPerPartition,
+    sessionTimeoutMs: config.sessionTimeoutMs,
     log: log.child({ component: 'kafka' }),
     onLag,
     commitDelayMs: config.commitDelayMs,

@@ -32,7 +32,8 @@ export interface SubjectActivity {
 /**
  * Per-subject activity in time windows, keyed by the alert's own time (so a replay computes what
  * live traffic did). A burst is a decayed count rather than a list of timestamps: constant memory
- * per subject however fast it alerts. Alerts arriving out of order never decay the count backwards.
+ * per subject however fast it alerts. A late alert adds what it is worth at the subject's latest
+ * time, so interleaved partitions or a replay do not fake a burst.
  */
 export class SubjectWindows {
   private readonly subjects: BoundedMap<string, SubjectState>;
@@ -60,29 +61,30 @@ export class SubjectWindows {
     }
     const elapsed = atMs - s.at;
     if (elapsed > 0) {
-      s.rate *= Math.exp(-elapsed * this.decayPerMs);
+      s.rate = s.rate * Math.exp(-elapsed * this.decayPerMs) + 1;
       s.at = atMs;
-    }
-    s.rate += 1;
-
-    const since = atMs - this.options.distinctRulesWindowMs;
-    let slot = -1;
-    let oldest = 0;
-    let distinct = 0;
-    for (let i = 0; i < s.rules.length; i++) {
-      if (s.rules[i] === rule) slot = i;
-      else if (s.ruleSeenAt[i]! > since) distinct += 1;
-      if (s.ruleSeenAt[i]! < s.ruleSeenAt[oldest]!) oldest = i;
-    }
-    if (slot >= 0) {
-      s.ruleSeenAt[slot] = Math.max(s.ruleSeenAt[slot]!, atMs);
-    } else if (s.rules.length < MAX_RULES_PER_SUBJECT) {
-      s.rules.push(rule);
-      s.ruleSeenAt.push(atMs);
     } else {
-      s.rules[oldest] = rule;
-      s.ruleSeenAt[oldest] = atMs;
+      // Late (another partition, a replay): it counts as much as it would have, decayed to the
+      // subject's latest time, so an old event never looks like part of the current burst.
+      s.rate += Math.exp(elapsed * this.decayPerMs);
     }
-    return { burst: s.rate, distinctRules: distinct + 1 };
+
+    let slot = s.rules.indexOf(rule);
+    if (slot < 0 && s.rules.length < MAX_RULES_PER_SUBJECT) {
+      slot = s.rules.push(rule) - 1;
+      s.ruleSeenAt.push(atMs);
+    } else if (slot < 0) {
+      // Full: the rule seen longest ago makes room.
+      slot = 0;
+      for (let i = 1; i < s.rules.length; i++) if (s.ruleSeenAt[i]! < s.ruleSeenAt[slot]!) slot = i;
+      s.rules[slot] = rule;
+      s.ruleSeenAt[slot] = atMs;
+    } else {
+      s.ruleSeenAt[slot] = Math.max(s.ruleSeenAt[slot]!, atMs);
+    }
+    const since = atMs - this.options.distinctRulesWindowMs;
+    let distinct = 0;
+    for (const seen of s.ruleSeenAt) if (seen > since) distinct += 1;
+    return { burst: s.rate, distinctRules: distinct };
   }
 }

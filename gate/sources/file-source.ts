@@ -84,7 +84,8 @@ export class FileSource implements EventSource {
       pending = [];
       lines.pause();
       chain = chain
-        .then(() => deliver(batch))
+        // Batches queued before a failure was known are not delivered after it.
+        .then(() => (failure === null ? deliver(batch) : undefined))
         .then(
           () => {
             if (!this.stopped) lines.resume();

@@ -1,0 +1,76 @@
+import { GateCore, packEvents } from '../../../gate/core';
+import { SCORE_BUCKETS } from '../../../gate/metrics';
+import { alertFingerprint, correlationKeyFor, traceIdFor } from '../../../lib/identity';
+import { CRITICAL, demoModel, jsonl, REPLAY } from './helpers';
+
+const replay = jsonl(REPLAY);
+const bytes = (lines: string[]) => packEvents(lines.map((l) => Buffer.from(l)));
+const core = (anomalyThreshold = 0.6) =>
+  new GateCore({ model: demoModel(), settings: { anomalyThreshold, criticalNamespaces: CRITICAL }, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
+
+describe('GateCore', () => {
+  it('packs events into one buffer and back', () => {
+    const p = packEvents([Buffer.from('ab'), null, Buffer.from('c')]);
+    expect(Buffer.from(p.bytes).toString()).toBe('abc');
+    expect(Array.from(p.ends)).toEqual([2, 2, 3]);
+  });
+
+  it('dead-letters invalid events by index, scores the rest, and lets only anomalies through', () => {
+    const result = core().process(bytes(replay), '2026-11-20T12:00:00.000Z');
+    expect(result.count).toBe(replay.length);
+    // The replay ends with two malformed lines.
+    expect(result.deadLetters).toEqual([
+      { index: replay.length - 2, kind: 'not_json', reason: expect.stringContaining('not JSON') },
+      { index: replay.length - 1, kind: 'invalid_alert', reason: expect.stringContaining('rule') },
+    ]);
+    expect(result.scored).toBe(replay.length - 2);
+    expect(result.scoreBuckets.reduce((a, b) => a + b, 0)).toBeLessThanOrEqual(result.scored);
+    expect(result.scoreBuckets).toHaveLength(SCORE_BUCKETS.length);
+    // Most of the replay is background: the gate's whole point is that few events get through.
+    expect(result.anomalies.length).toBeGreaterThan(0);
+    expect(result.anomalies.length).toBeLessThan(result.scored * 0.1);
+    for (const { index, anomaly } of result.anomalies) {
+      expect(anomaly.score).toBeGreaterThanOrEqual(0.6);
+      expect(anomaly.receivedAt).toBe('2026-11-20T12:00:00.000Z');
+      expect(anomaly.fingerprint).toBe(alertFingerprint(anomaly.alert));
+      expect(anomaly.traceId).toBe(traceIdFor(anomaly.alert));
+      expect(anomaly.correlationKey).toBe(correlationKeyFor(anomaly.alert, 600_000));
+      expect(JSON.parse(replay[index]!)).toMatchObject({ rule: anomaly.alert.rule, time: anomaly.alert.time });
+    }
+  });
+
+  it('catches the attack patterns woven into the replay', () => {
+    const rules = new Set(core().process(bytes(replay)).anomalies.map((a) => a.anomaly.alert.rule));
+    for (const rule of ['Drop and execute new binary in container', 'Fileless execution via memfd_create', 'Write below binary dir', 'Read sensitive file untrusted']) {
+      expect(rules).toContain(rule);
+    }
+  });
+
+  it('applies a new threshold from the policy at once', () => {
+    const c = core();
+    expect(c.process(bytes(replay)).anomalies.length).toBeGreaterThan(0);
+    c.setSettings({ anomalyThreshold: 1, criticalNamespaces: CRITICAL });
+    expect(c.process(bytes(replay)).anomalies).toHaveLength(0);
+    c.setSettings({ anomalyThreshold: 0, criticalNamespaces: CRITICAL });
+    expect(c.process(bytes(replay)).anomalies).toHaveLength(replay.length - 2);
+  });
+
+  it('keeps per-pod windows bounded however many pods alert', () => {
+    const c = new GateCore({
+      model: demoModel(),
+      settings: { anomalyThreshold: 1, criticalNamespaces: [] },
+      maxEventBytes: 1 << 20,
+      correlationWindowMs: 600_000,
+      extractor: { windows: { maxSubjects: 50 } },
+    });
+    const base = JSON.parse(replay.find((l) => l.includes('"k8s.pod.name"'))!) as { output_fields: Record<string, unknown> };
+    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ ...base, output_fields: { ...base.output_fields, 'k8s.pod.name': `pod-${i}` } }));
+    expect(c.process(bytes(lines)).windowSubjects).toBe(50);
+  });
+
+  it('dead-letters an event over the size limit without parsing it', () => {
+    const c = new GateCore({ model: demoModel(), settings: { anomalyThreshold: 0.6, criticalNamespaces: [] }, maxEventBytes: 1024, correlationWindowMs: 600_000 });
+    const r = c.process(bytes([`{"output":"${'x'.repeat(2000)}"}`]));
+    expect(r.deadLetters).toEqual([{ index: 0, kind: 'too_large', reason: expect.stringContaining('limit is 1024') }]);
+  });
+});
