@@ -280,6 +280,27 @@ describe('identity: one certificate per component, mounted where the workers rea
     expect(envOf(named(objects, 'Deployment', `${FULL}-review`)).VIGIL_A2A_ALLOWED_IDENTITIES).toContain('soc-console.security');
   });
 
+  it('gives the gate Kafka over TLS with its SASL password as a file, and its model from a ConfigMap directory', async () => {
+    const objects = await render(['-f', example('values-kyverno-provided-certs.yaml')]);
+    const gate = named(objects, 'Deployment', `${FULL}-gate`);
+    expect(envOf(gate)).toMatchObject({
+      KAFKA_BROKERS: 'kafka-0.kafka.svc:9093,kafka-1.kafka.svc:9093',
+      KAFKA_SSL: 'true',
+      KAFKA_SASL_MECHANISM: 'scram-sha-512',
+      KAFKA_SASL_USERNAME: 'vigil-gate',
+      KAFKA_SASL_PASSWORD_FILE: '/etc/vigil/kafka-sasl/password',
+      VIGIL_KAFKA_TOPIC: 'falco.events',
+      VIGIL_KAFKA_DLQ_TOPIC: 'falco.events.dlq',
+      VIGIL_MODEL_PATH: '/etc/vigil/model/model.json',
+      VIGIL_POLICY_DIR: '/etc/vigil/policy',
+    });
+    const volumes = gate.spec.template.spec.volumes as { name: string; [k: string]: unknown }[];
+    expect(volumes).toContainEqual({ name: 'kafka-sasl', secret: { secretName: 'vigil-kafka-credentials', defaultMode: 0o440, items: [{ key: 'password', path: 'password' }] } });
+    expect(volumes).toContainEqual({ name: 'model', configMap: { name: 'vigil-gate-model' } });
+    expect(JSON.stringify(gate)).not.toContain('subPath');
+    for (const c of COMPONENTS.filter((x) => x !== 'gate')) expect(envOf(named(objects, 'Deployment', `${FULL}-${c}`)).KAFKA_BROKERS).toBeUndefined();
+  });
+
   it('reads the Temporal Cloud API key from a Secret file', async () => {
     const objects = await render(['-f', example('values-cilium-temporal-cloud.yaml')]);
     const d = named(objects, 'Deployment', `${FULL}-coordinator`);
@@ -448,6 +469,8 @@ describe('values.schema.json and the chart refuse bad values with a clear messag
     ['Kyverno digest enforcement with a tag-only image', ['--set', 'kyverno.enabled=true'], 'kyverno.requireImageDigest would block Vigil\'s own pods: set image.digest'],
     ['Temporal mTLS without a Secret', ['--set', 'temporal.tls.enabled=true'], 'temporal.tls.enabled needs temporal.tls.existingSecret'],
     ['an A2A allow-list that would admit nobody', ['--set', 'a2a.allowVigilComponents=false'], 'a2a: nobody would be allowed to call the agents'],
+    ['a gate without a model', ['--set', 'gate.model.configMap='], 'the gate needs its Isolation Forest model'],
+    ['Kafka SASL without credentials', ['--set', 'kafka.sasl.mechanism=plain'], 'kafka.sasl.mechanism=plain needs kafka.sasl.username and kafka.sasl.password.existingSecret'],
     ['an LLM endpoint without a model', ['--set', 'analysis.llm.baseUrl=https://llm.example.com/v1'], 'analysis.llm.model is required when analysis.llm.baseUrl is set'],
   ];
 

@@ -360,13 +360,13 @@ spec: {{- toYaml $spec | nindent 2 }}
 - name: temporal-tls
   secret:
     secretName: {{ .Values.temporal.tls.existingSecret }}
-    defaultMode: 0440
+    defaultMode: 288 # 0o440, written in decimal: YAML 1.1 and 1.2 read a leading 0 differently
 {{- end }}
 {{- if .Values.temporal.apiKey.existingSecret }}
 - name: temporal-api-key
   secret:
     secretName: {{ .Values.temporal.apiKey.existingSecret }}
-    defaultMode: 0440
+    defaultMode: 288 # 0o440, written in decimal: YAML 1.1 and 1.2 read a leading 0 differently
     items:
       - key: {{ .Values.temporal.apiKey.key }}
         path: api-key
