@@ -422,6 +422,15 @@ describe('policy and prompt, as the agents will load them', () => {
     expect(r.stderr).toContain('scripts/chart/gen-chart-policy.sh');
   });
 
+  it('refuses a policy bundle too large for a ConfigMap', async () => {
+    const big = join(work, 'big');
+    cpSync(chart, big, { recursive: true });
+    writeFileSync(join(big, 'files', 'policy', 'policy.wasm'), Buffer.alloc(800_000, 1));
+    const r = await template([], big);
+    expect(r.code).not.toBe(0);
+    expect(r.stderr).toMatch(/the policy bundle \(\d+ bytes\) is too large for a ConfigMap/);
+  });
+
   it('renders the analysis prompt as an AgentPrompt and mounts the same document where the agent reads it', async () => {
     const objects = await render([]);
     const cr = named(objects, 'AgentPrompt', `${FULL}-analysis`);
