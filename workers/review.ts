@@ -1,3 +1,4 @@
+import { z } from 'zod';
 import { authoritySkill, createReviewActivities, reviewSkill } from '../activities/review';
 import { PolicyHolder } from '../activities/review/policy-holder';
 import { TASK_QUEUES, VerdictSchema } from '../contracts';
@@ -9,7 +10,8 @@ main({
   name: 'review',
   taskQueue: TASK_QUEUES.review,
   setup: async (log, env) => {
-    const policy = new PolicyHolder(env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log);
+    const timeoutMs = z.coerce.number().int().positive().default(2000).parse(env.VIGIL_POLICY_TIMEOUT_MS || undefined);
+    const policy = new PolicyHolder(env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log, { timeoutMs });
     // Refuse to start without a policy: a review agent with none would escalate everything.
     if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
     policy.watch();
