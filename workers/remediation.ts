@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { createRemediationActivities, remediationSkill } from '../activities/remediation';
-import { defaultRegistry } from '../activities/remediation/registry';
+import { enabledRegistry } from '../activities/remediation/registry';
 import { ActionResultSchema, TASK_QUEUES } from '../contracts';
 import { main } from './run-worker';
 
@@ -10,8 +10,9 @@ main({
   setup: async (log, env) => {
     // Dry-run unless explicitly turned off: executing against a cluster needs a Kubernetes API client.
     const dryRun = (env.VIGIL_DRY_RUN ?? 'true') !== 'false';
-    log.info({ dryRun }, 'remediation mode');
-    const registry = defaultRegistry();
+    log.info({ dryRun, actionners: env.VIGIL_ACTIONNERS || 'all' }, 'remediation mode');
+    // Only the enabled actionners exist here, matching the Role the chart generates for them.
+    const registry = enabledRegistry(env.VIGIL_ACTIONNERS);
     const deps = { registry, dryRun, log };
     return {
       worker: { activities: createRemediationActivities(deps) },

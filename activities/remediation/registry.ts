@@ -85,3 +85,15 @@ export const BUILTIN_ACTIONNERS: Actionner<any>[] = [labelActionner, networkPoli
 export function defaultRegistry(): ActionnerRegistry {
   return new ActionnerRegistry(BUILTIN_ACTIONNERS);
 }
+
+/**
+ * The built-in actionners an operator enabled (comma-separated names; empty = all). Naming one
+ * that does not exist is refused at start, so a typo never silently disables a response.
+ */
+export function enabledRegistry(names: string | undefined): ActionnerRegistry {
+  const wanted = (names ?? '').split(',').map((n) => n.trim()).filter(Boolean);
+  if (wanted.length === 0) return defaultRegistry();
+  const unknown = wanted.filter((n) => !BUILTIN_ACTIONNERS.some((a) => a.name === n));
+  if (unknown.length) throw new Error(`unknown actionner(s) in VIGIL_ACTIONNERS: ${unknown.join(', ')} (known: ${BUILTIN_ACTIONNERS.map((a) => a.name).join(', ')})`);
+  return new ActionnerRegistry(BUILTIN_ACTIONNERS.filter((a) => wanted.includes(a.name)));
+}

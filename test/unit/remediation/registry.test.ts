@@ -1,4 +1,4 @@
-import { defaultRegistry } from '../../../activities/remediation/registry';
+import { defaultRegistry, enabledRegistry } from '../../../activities/remediation/registry';
 import type { ProposedAction } from '../../../contracts';
 
 const action = (over: Partial<ProposedAction> = {}): ProposedAction => ({
@@ -57,5 +57,16 @@ describe('actionner registry', () => {
       { apiGroups: [''], resources: ['pods'], verbs: ['delete', 'get', 'patch'] },
       { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'patch'] },
     ]);
+  });
+});
+
+describe('enabled actionners', () => {
+  it('keeps only the named actionners, all when none are named', () => {
+    expect(enabledRegistry('kubernetes:label, kubernetes:networkpolicy').list().map((a) => a.name)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy']);
+    expect(enabledRegistry('').list()).toHaveLength(3);
+  });
+
+  it('refuses an unknown name at start', () => {
+    expect(() => enabledRegistry('kubernetes:label,kubernetes:explode')).toThrow('unknown actionner(s) in VIGIL_ACTIONNERS: kubernetes:explode');
   });
 });
