@@ -1,6 +1,5 @@
 import { createHash } from 'node:crypto';
 import type { FalcoAlert } from '../contracts';
-import { assetOf } from '../contracts';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -35,16 +34,26 @@ export const DEFAULT_CORRELATION_WINDOW_MS = 10 * 60 * 1000;
 /** contracts/anomaly.ts caps the key; longer subjects keep a readable prefix and a hash of the whole. */
 const MAX_KEY_CHARS = 512;
 
+function field(alert: FalcoAlert, name: string): string | undefined {
+  const v = alert.output_fields[name];
+  if (typeof v === 'string') return v.length > 0 ? v : undefined;
+  return typeof v === 'number' ? String(v) : undefined;
+}
+
 /**
  * What an alert is about, as the first part of its correlation key: the pod for container alerts,
- * the target object for k8s-audit alerts, the host for host alerts.
+ * the target object for k8s-audit alerts, the container or host otherwise. The same reading as
+ * contracts' assetOf, without building the asset: the gate asks this for every event.
  */
 export function correlationSubject(alert: FalcoAlert): string {
-  const asset = assetOf(alert);
-  if (asset.pod) return `${asset.namespace ?? '-'}/${asset.pod}`;
-  if (asset.resource) return `k8s/${asset.namespace ?? '-'}/${asset.resource}/${asset.name ?? '-'}`;
-  if (asset.container) return `container/${asset.container}`;
-  if (asset.node) return `host/${asset.node}`;
+  const namespace = field(alert, 'k8s.ns.name') ?? field(alert, 'ka.target.namespace');
+  const resource = field(alert, 'ka.target.resource');
+  const pod = field(alert, 'k8s.pod.name') ?? (resource === 'pods' ? field(alert, 'ka.target.name') : undefined);
+  if (pod) return `${namespace ?? '-'}/${pod}`;
+  if (resource) return `k8s/${namespace ?? '-'}/${resource}/${field(alert, 'ka.target.name') ?? '-'}`;
+  const container = field(alert, 'container.id');
+  if (container && container !== 'host') return `container/${container}`;
+  if (alert.hostname) return `host/${alert.hostname}`;
   return 'unknown';
 }
 

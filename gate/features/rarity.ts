@@ -6,6 +6,8 @@ export interface RaritySnapshot {
   counts: Array<[string, number]>;
 }
 
+const increment = (n: number | undefined) => (n ?? 0) + 1;
+
 /** A key never seen is this many bits rare at most, whatever the total (keeps features finite and comparable). */
 export const MAX_RARITY_BITS = 32;
 
@@ -46,14 +48,15 @@ export class RarityTable {
   }
 
   observe(key: string): void {
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    this.counts.update(key, increment);
     this.seen += 1;
   }
 
   /** Rarity before this observation, then record it: what the gate does for each event. */
   rarityThenObserve(key: string): number {
-    const r = this.rarity(key);
-    this.observe(key);
+    const count = this.counts.update(key, increment) ?? 0;
+    const r = Math.min(MAX_RARITY_BITS, Math.log2((this.seen + 1) / (count + 1)));
+    this.seen += 1;
     return r;
   }
 

@@ -60,13 +60,18 @@ export class SubjectWindows {
       this.subjects.set(subject, s);
     }
     const elapsed = atMs - s.at;
+    let burst: number;
     if (elapsed > 0) {
       s.rate = s.rate * Math.exp(-elapsed * this.decayPerMs) + 1;
       s.at = atMs;
+      burst = s.rate;
     } else {
-      // Late (another partition, a replay): it counts as much as it would have, decayed to the
-      // subject's latest time, so an old event never looks like part of the current burst.
-      s.rate += Math.exp(elapsed * this.decayPerMs);
+      // Late (another partition, a replay): it adds what it is worth at the subject's latest
+      // time, and sees the current burst discounted by how late it is, so an old event neither
+      // fakes a burst nor inherits one.
+      const weight = Math.exp(elapsed * this.decayPerMs);
+      s.rate += weight;
+      burst = Math.max(1, s.rate * weight);
     }
 
     let slot = s.rules.indexOf(rule);
@@ -82,9 +87,11 @@ export class SubjectWindows {
     } else {
       s.ruleSeenAt[slot] = Math.max(s.ruleSeenAt[slot]!, atMs);
     }
-    const since = atMs - this.options.distinctRulesWindowMs;
+    // Rules seen within the window either side of this alert's time (a late alert must not count
+    // rules that fired long after it).
+    const window = this.options.distinctRulesWindowMs;
     let distinct = 0;
-    for (const seen of s.ruleSeenAt) if (seen > since) distinct += 1;
-    return { burst: s.rate, distinctRules: distinct };
+    for (const seen of s.ruleSeenAt) if (seen > atMs - window && seen < atMs + window) distinct += 1;
+    return { burst, distinctRules: Math.max(1, distinct) };
   }
 }

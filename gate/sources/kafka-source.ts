@@ -1,6 +1,8 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaConfig, LogEntry, Message, Producer } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
+import type { PartitionOffset } from './offset-committer';
+import { OffsetCommitter } from './offset-committer';
 import type { BatchHandler, DeadLetter, EventSource, RawEvent } from './source';
 
 export interface KafkaSourceOptions {
@@ -49,7 +51,7 @@ export function dlqHeaders(d: DeadLetter): IHeaders {
   const headers: IHeaders = { 'vigil-dlq-reason': d.reason, 'vigil-dlq-kind': d.kind, 'vigil-dlq-time': d.at };
   if (origin.kind === 'kafka') {
     // The original headers ride along (falcosidekick sends none, other producers might).
-    for (const [k, v] of Object.entries(origin.headers)) if (v !== undefined && !k.startsWith('vigil-dlq-')) headers[k] = v;
+    for (const [k, v] of Object.entries(origin.headers ?? {})) if (v !== undefined && !k.startsWith('vigil-dlq-')) headers[k] = Array.isArray(v) ? v[0]! : v;
     headers['vigil-dlq-source-topic'] = origin.topic;
     headers['vigil-dlq-source-partition'] = String(origin.partition);
     headers['vigil-dlq-source-offset'] = origin.offset;
@@ -62,11 +64,20 @@ function toDeadLetterMessage(d: DeadLetter): Message {
   return { key: origin.kind === 'kafka' ? origin.key : null, value: d.event.value, headers: dlqHeaders(d) };
 }
 
+/** Batches fetched ahead of the one being handled: enough to overlap fetching with scoring, little memory. */
+const PIPELINE_DEPTH = 6;
+
 /**
  * The production source: a kafkajs consumer group on the Falco topic (falcosidekick's format:
- * the alert JSON as value, no key). Offsets are committed only after the handler resolved, i.e.
- * after Temporal acknowledged every anomaly of the batch; a batch with dead letters commits its
- * offsets inside the same transaction that writes them to the DLQ topic.
+ * the alert JSON as value, no key).
+ *
+ * Batches are handed to the handler in order, one at a time, through a short pipeline: kafkajs
+ * moves its fetch position on as soon as a batch is queued, so the next fetch and its decoding
+ * overlap with scoring, but offsets are committed (OffsetCommitter) only after the handler
+ * resolved, i.e. after Temporal acknowledged every anomaly of the batch; a batch with dead letters
+ * commits inside the same transaction that writes them to the DLQ topic. If a batch cannot be
+ * handled, nothing after it is handled or committed and run() rejects: the gate exits and its
+ * successor starts from the committed offsets.
  */
 export class KafkaSource implements EventSource {
   readonly name: string;
@@ -74,7 +85,12 @@ export class KafkaSource implements EventSource {
   private consumer: Consumer | null = null;
   private producer: Producer | null = null;
   private running = false;
+  private failure: unknown = null;
   private settle: { resolve: () => void; reject: (err: unknown) => void } | null = null;
+  private committer: OffsetCommitter | null = null;
+  /** The chain of batches being handled, in order, and how many are in it. */
+  private pipeline: Promise<void> = Promise.resolve();
+  private readonly queued: Array<Promise<void>> = [];
 
   constructor(private readonly options: KafkaSourceOptions) {
     this.name = `kafka:${options.topic}`;
@@ -97,15 +113,31 @@ export class KafkaSource implements EventSource {
       sessionTimeout: this.options.sessionTimeoutMs ?? 30_000,
       heartbeatInterval: 3_000,
       maxBytesPerPartition: this.options.maxBytesPerPartition,
-      // Our own errors (a handler bug) stop the gate so the orchestrator restarts it clean;
-      // Kafka's retriable errors restart the consumer in place.
-      retry: { restartOnFailure: async (err) => !(rootCause(err) instanceof HandlerFailure) },
     });
     this.producer = producer;
     this.consumer = consumer;
+    this.committer = new OffsetCommitter(
+      {
+        commit: (offsets) => consumer.commitOffsets(offsets),
+        commitWithDeadLetters: async (messages, offsets) => {
+          const tx = await producer.transaction();
+          try {
+            await tx.send({ topic: this.options.deadLetterTopic, acks: -1, messages });
+            await tx.sendOffsets({ consumerGroupId: groupId, topics: byTopic(offsets) });
+            await tx.commit();
+          } catch (err) {
+            await tx.abort().catch(() => undefined);
+            throw err;
+          }
+        },
+      },
+      log,
+      this.options.commitDelayMs,
+    );
     const ended = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
+    // Kafka's own retriable errors restart the consumer in place (kafkajs does that); one it gives up on ends the run.
     consumer.on(consumer.events.CRASH, ({ payload }) => {
-      if (!payload.restart) this.settle?.reject(payload.error);
+      if (!payload.restart) this.fail(payload.error);
     });
     await producer.connect();
     await consumer.connect();
@@ -114,8 +146,7 @@ export class KafkaSource implements EventSource {
     await consumer.run({
       autoCommit: false,
       eachBatchAutoResolve: false,
-      partitionsConsumedConcurrently: 1,
-      eachBatch: (payload) => this.eachBatch(payload, handle),
+      eachBatch: (payload) => this.enqueue(payload, handle),
     });
     log.info({ topic, groupId, dlq: this.options.deadLetterTopic }, 'consuming');
     try {
@@ -130,64 +161,59 @@ export class KafkaSource implements EventSource {
   async stop(): Promise<void> {
     if (!this.running) return;
     this.running = false;
-    // stop() waits for the batch in flight, which commits before it returns.
+    // No new batches; those queued finish; their offsets are committed while this gate is still
+    // a group member (a commit after leaving would be refused); then leave.
+    this.consumer?.pause([{ topic: this.options.topic }]);
+    await this.pipeline;
+    await this.committer?.drain();
     await this.consumer?.stop();
-    this.settle?.resolve();
+    if (this.failure === null) this.settle?.resolve();
   }
 
-  private async eachBatch(payload: EachBatchPayload, handle: BatchHandler): Promise<void> {
-    const { batch, heartbeat, resolveOffset, commitOffsetsIfNecessary, isRunning, isStale } = payload;
-    if (batch.messages.length === 0 || !isRunning() || isStale()) return;
+  private fail(err: unknown): void {
+    if (this.failure !== null) return;
+    this.failure = err;
+    this.running = false;
+    this.options.log.error({ err }, 'kafka source stopping: a batch could not be handled (its offsets stay uncommitted)');
+    this.settle?.reject(err);
+  }
+
+  private async enqueue(payload: EachBatchPayload, handle: BatchHandler): Promise<void> {
+    const { batch, heartbeat, resolveOffset, isRunning, isStale } = payload;
+    if (batch.messages.length === 0 || !this.running || !isRunning() || isStale()) return;
     const events: RawEvent[] = batch.messages.map((m) => ({
       value: m.value,
-      origin: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, headers: flatHeaders(m.headers) },
+      origin: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, headers: m.headers },
     }));
-    let outcome;
-    try {
-      outcome = await handle(events, { heartbeat, isRunning: () => this.running && isRunning() });
-    } catch (err) {
-      throw new HandlerFailure(err);
-    }
-    if (this.options.commitDelayMs) await new Promise((r) => setTimeout(r, this.options.commitDelayMs));
     const last = batch.messages[batch.messages.length - 1]!.offset;
-    const next = String(BigInt(last) + 1n);
-    const offsets = { topics: [{ topic: batch.topic, partitions: [{ partition: batch.partition, offset: next }] }] };
-    if (outcome.deadLetters.length > 0) {
-      const tx = await (this.producer as Producer).transaction();
-      try {
-        await tx.send({ topic: this.options.deadLetterTopic, acks: -1, messages: outcome.deadLetters.map(toDeadLetterMessage) });
-        await tx.sendOffsets({ consumerGroupId: this.options.groupId, topics: offsets.topics });
-        await tx.commit();
-      } catch (err) {
-        await tx.abort().catch(() => undefined);
-        throw err;
-      }
-    } else {
-      await commitOffsetsIfNecessary(offsets);
-    }
+    const next = { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) };
+    const lag = Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next.offset)));
+    // The fetch position moves on now (kafkajs fetches the next batch while this one is scored);
+    // the commit still waits for the handler.
     resolveOffset(last);
+    const work = this.pipeline.then(async () => {
+      if (this.failure !== null) return;
+      try {
+        const outcome = await handle(events, { heartbeat, isRunning: () => this.running });
+        const committer = this.committer as OffsetCommitter;
+        if (outcome.deadLetters.length > 0) await committer.handledWithDeadLetters(outcome.deadLetters.map(toDeadLetterMessage), next);
+        else committer.handled(next);
+        this.options.onLag?.(batch.topic, batch.partition, lag);
+      } catch (err) {
+        this.fail(err);
+      }
+    });
+    this.pipeline = work;
+    this.queued.push(work);
+    void work.finally(() => this.queued.splice(this.queued.indexOf(work), 1));
+    // Backpressure: kafkajs waits while the pipeline is full.
+    while (this.queued.length > PIPELINE_DEPTH) await this.queued[0];
     await heartbeat();
-    this.options.onLag?.(batch.topic, batch.partition, Math.max(0, Number(BigInt(batch.highWatermark) - BigInt(next))));
   }
 }
 
-/** The handler (not Kafka) failed: not a reason to retry the consumer in place. */
-export class HandlerFailure extends Error {
-  override readonly name = 'HandlerFailure';
-  constructor(cause: unknown) {
-    super(`batch handler failed: ${cause instanceof Error ? cause.message : String(cause)}`, { cause });
-  }
-}
-
-function rootCause(err: unknown): unknown {
-  let e = err;
-  // kafkajs wraps what eachBatch threw (KafkaJSNumberOfRetriesExceeded, ...) in `cause`.
-  while (e && typeof e === 'object' && !(e instanceof HandlerFailure) && 'cause' in e && (e as { cause?: unknown }).cause) e = (e as { cause: unknown }).cause;
-  return e;
-}
-
-function flatHeaders(headers: Message['headers'] | undefined): Record<string, Buffer | string | undefined> {
-  const out: Record<string, Buffer | string | undefined> = {};
-  for (const [k, v] of Object.entries(headers ?? {})) out[k] = Array.isArray(v) ? v[0] : v;
-  return out;
+function byTopic(offsets: PartitionOffset[]): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {
+  const topics = new Map<string, Array<{ partition: number; offset: string }>>();
+  for (const o of offsets) topics.set(o.topic, [...(topics.get(o.topic) ?? []), { partition: o.partition, offset: o.offset }]);
+  return [...topics].map(([topic, partitions]) => ({ topic, partitions }));
 }

@@ -2,7 +2,7 @@ import type { DeadLetterKind } from '../validate';
 
 /** Where an event came from: enough to find it again, and to say so in its dead letter. */
 export type EventOrigin =
-  | { kind: 'kafka'; topic: string; partition: number; offset: string; key: Buffer | null; headers: Record<string, Buffer | string | undefined> }
+  | { kind: 'kafka'; topic: string; partition: number; offset: string; key: Buffer | null; headers: Record<string, Buffer | string | (Buffer | string)[] | undefined> | undefined }
   | { kind: 'file'; path: string; line: number };
 
 /** One event as the source delivered it: raw bytes (null for a Kafka tombstone), never parsed here. */

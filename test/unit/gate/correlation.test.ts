@@ -1,6 +1,8 @@
 import type { FalcoAlert } from '../../../contracts';
+import { assetOf } from '../../../contracts';
 import { alertFingerprint, correlationKeyFor, correlationSubject, incidentIdFor, traceIdFor } from '../../../lib/identity';
 import { exampleAlerts } from '../../helpers/fixtures';
+import { background } from './helpers';
 
 const find = (pred: (a: FalcoAlert) => boolean) => structuredClone(exampleAlerts().find(pred)!);
 const TEN_MIN = 10 * 60 * 1000;
@@ -49,5 +51,25 @@ describe('trace id and correlation key (lib/identity)', () => {
     expect(long('p1').length).toBeLessThanOrEqual(512);
     expect(long('p1')).not.toBe(long('p2'));
     expect(incidentIdFor(long('p1'))).not.toBe(incidentIdFor(long('p2')));
+  });
+});
+
+describe('correlationSubject reads the asset the way contracts/asset.ts does', () => {
+  it('agrees with assetLabel-style subjects on every example and background alert', () => {
+    // Independent reference: the asset as the rest of Vigil sees it.
+    const reference = (a: FalcoAlert) => {
+      const s = assetOf(a);
+      if (s.pod) return `${s.namespace ?? '-'}/${s.pod}`;
+      if (s.resource) return `k8s/${s.namespace ?? '-'}/${s.resource}/${s.name ?? '-'}`;
+      if (s.container) return `container/${s.container}`;
+      if (s.node) return `host/${s.node}`;
+      return 'unknown';
+    };
+    const alerts = [...exampleAlerts(), ...background()];
+    for (const a of alerts) expect(correlationSubject(a)).toBe(reference(a));
+    const bare = { ...alerts[0]!, hostname: undefined, output_fields: {} };
+    expect(correlationSubject(bare)).toBe('unknown');
+    expect(correlationSubject({ ...bare, output_fields: { 'container.id': 'host' } })).toBe('unknown');
+    expect(correlationSubject({ ...bare, output_fields: { 'container.id': 'abc', 'k8s.pod.name': '' } })).toBe('container/abc');
   });
 });

@@ -11,18 +11,44 @@ const shellAlert = (): FalcoAlert => structuredClone(exampleAlerts().find((a) =>
 const at = (a: FalcoAlert, iso: string, extra: FalcoAlert['output_fields'] = {}): FalcoAlert => ({ ...a, time: iso, output_fields: { ...a.output_fields, ...extra } });
 
 describe('BoundedMap', () => {
-  it('never holds more than its bound and evicts the least recently used key', () => {
-    const m = new BoundedMap<string, number>(3);
+  it('never holds more than its bound', () => {
+    const m = new BoundedMap<number, number>(10);
+    for (let i = 0; i < 1000; i++) {
+      m.set(i, i);
+      expect(m.size).toBeLessThanOrEqual(10);
+    }
+    expect(m.evictions).toBe(1000 - m.size);
+    expect(() => new BoundedMap(0)).toThrow('positive integer');
+  });
+
+  it('keeps a key that is used, and forgets the ones that are not', () => {
+    const m = new BoundedMap<string, number>(4);
+    m.set('kept', 1);
+    for (let i = 0; i < 100; i++) {
+      m.set(`other-${i}`, i);
+      expect(m.get('kept')).toBe(1);
+    }
+    expect(m.peek('other-0')).toBeUndefined();
+    expect(m.peek('other-99')).toBe(99);
+  });
+
+  it('peek does not keep a key alive', () => {
+    const m = new BoundedMap<string, number>(4);
+    m.set('peeked', 1);
+    for (let i = 0; i < 10; i++) {
+      m.set(`other-${i}`, i);
+      m.peek('peeked');
+    }
+    expect(m.peek('peeked')).toBeUndefined();
+  });
+
+  it('updates in place and lists the oldest entries first', () => {
+    const m = new BoundedMap<string, number>(4);
     m.set('a', 1);
     m.set('b', 2);
-    m.set('c', 3);
-    expect(m.get('a')).toBe(1); // a is now the most recent
-    m.set('d', 4);
-    expect(m.size).toBe(3);
-    expect(m.peek('b')).toBeUndefined();
-    expect([...m.entries()].map(([k]) => k)).toEqual(['c', 'a', 'd']);
-    expect(m.evictions).toBe(1);
-    expect(() => new BoundedMap(0)).toThrow('positive integer');
+    m.set('c', 3); // a and b move to the old generation
+    m.set('a', 10);
+    expect([...m.entries()]).toEqual([['b', 2], ['c', 3], ['a', 10]]);
   });
 });
 
@@ -61,10 +87,17 @@ describe('SubjectWindows', () => {
 
   it('counts a late alert at what it is worth now, so old events interleaved never fake a burst', () => {
     const s = w();
-    s.observe('pod', 'r', 600_000);
-    expect(s.observe('pod', 'r', 540_000).burst).toBeCloseTo(1.5); // one half-life late
-    expect(s.observe('pod', 'r', 0).burst).toBeCloseTo(1.5 + 2 ** -10);
-    expect(s.observe('pod', 'r', 600_000).burst).toBeCloseTo(2.5 + 2 ** -10);
+    for (let i = 0; i < 8; i++) s.observe('pod', 'r', 600_000);
+    expect(s.observe('pod', 'r', 540_000).burst).toBeCloseTo(8.5 / 2); // one half-life late: half the burst
+    expect(s.observe('pod', 'r', 0).burst).toBe(1); // ten half-lives late: no burst
+    expect(s.observe('pod', 'r', 600_000).burst).toBeCloseTo(9.5 + 2 ** -10);
+  });
+
+  it('counts, for a late alert, only the rules around its own time', () => {
+    const s = w();
+    s.observe('pod', 'a', 10_000_000);
+    s.observe('pod', 'b', 10_000_000);
+    expect(s.observe('pod', 'c', 0).distinctRules).toBe(1);
   });
 
   it('counts distinct rules within the window only, bounded per subject', () => {
@@ -79,11 +112,12 @@ describe('SubjectWindows', () => {
     expect(many.observe('pod', 'rule-last', 50).distinctRules).toBe(MAX_RULES_PER_SUBJECT);
   });
 
-  it('holds at most maxSubjects subjects', () => {
-    const s = w();
-    for (let i = 0; i < 10; i++) s.observe(`pod-${i}`, 'r', i);
-    expect(s.size).toBe(3);
-    expect(s.evictions).toBe(7);
+  it('holds at most maxSubjects subjects, and at least half as many', () => {
+    const s = new SubjectWindows({ burstHalfLifeMs: 60_000, distinctRulesWindowMs: 600_000, maxSubjects: 100 });
+    for (let i = 0; i < 1000; i++) s.observe(`pod-${i}`, 'r', i);
+    expect(s.size).toBeLessThanOrEqual(100);
+    expect(s.size).toBeGreaterThanOrEqual(50);
+    expect(s.evictions).toBe(1000 - s.size);
   });
 });
 
@@ -177,5 +211,19 @@ describe('FeatureExtractor', () => {
     const stream = exampleAlerts();
     const rows = (fx: FeatureExtractor) => stream.map((a) => Array.from(fx.row(a)));
     expect(rows(new FeatureExtractor())).toEqual(rows(new FeatureExtractor()));
+  });
+});
+
+describe('BoundedMap.update', () => {
+  it('returns the old value and stores the new one, in either generation, within the bound', () => {
+    const m = new BoundedMap<string, number>(4);
+    expect(m.update('a', (v) => (v ?? 0) + 1)).toBeUndefined();
+    expect(m.update('a', (v) => (v ?? 0) + 1)).toBe(1);
+    m.set('b', 1);
+    m.set('c', 1); // a and b age into the old generation
+    expect(m.update('a', (v) => (v ?? 0) + 1)).toBe(2);
+    expect(m.peek('a')).toBe(3);
+    for (let i = 0; i < 20; i++) m.update(`k${i}`, () => i);
+    expect(m.size).toBeLessThanOrEqual(4);
   });
 });
