@@ -10,7 +10,9 @@ source scripts/tool-path.sh
 
 bash scripts/setup.sh temporal test-server opa helm kafka sklearn a2a promtool
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
-  npm ci --no-audit --no-fund
+  # `npm install` honours the lock exactly; npm 11's `npm ci` refuses this lock because it lists
+  # @swc/core's platform packages only for Linux (its own lockfile writer leaves the rest out).
+  npm install --no-audit --no-fund
 fi
 
 step() { printf '\n=== %s ===\n' "$*"; }
