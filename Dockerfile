@@ -18,7 +18,9 @@ WORKDIR /src
 ENV NPM_CONFIG_AUDIT=false NPM_CONFIG_FUND=false NPM_CONFIG_UPDATE_NOTIFIER=false
 # Dependencies first, so source edits reuse this layer.
 COPY package.json package-lock.json ./
-RUN npm ci
+# `npm install` with the lock present installs the locked versions; `npm ci` refuses this lock
+# (npm 11 records @swc/core's platform packages for Linux only).
+RUN npm install
 COPY . .
 COPY --from=opa /opa /usr/local/bin/opa
 RUN OPA_BIN=/usr/local/bin/opa npm run build \
