@@ -116,7 +116,6 @@ async function replayThroughKafka(
   }
   const topic = process.env.VIGIL_KAFKA_TOPIC || 'falco.events';
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
-  const since = new Date();
   const kafka = new Kafka({ clientId: 'vigil-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
   const producer = kafka.producer();
   await producer.connect();
@@ -125,12 +124,14 @@ async function replayThroughKafka(
   say(`Produced ${lines.length} alerts to ${topic} on ${brokers}.`);
 
   const opsPort = await freePort();
+  const gateLog = join(dataDir, 'logs', 'gate.log');
+  const logStart = existsSync(gateLog) ? statSync(gateLog).size : 0;
   const gate: Child = startChild({
     name: 'gate',
     command: process.execPath,
     args: [fromRoot('dist', 'gate', 'main.js')],
     env: { KAFKA_BROKERS: brokers, TEMPORAL_ADDRESS: address, VIGIL_MODEL_PATH: modelPath, VIGIL_OPS_PORT: String(opsPort), VIGIL_OPS_HOST: '127.0.0.1' },
-    logFile: join(dataDir, 'logs', 'gate.log'),
+    logFile: gateLog,
   });
   cleanup.push(() => gate.stop());
   say(`  gate          pid ${gate.pid}  ops :${opsPort}  log .data/logs/gate.log`);
@@ -149,10 +150,15 @@ async function replayThroughKafka(
     await new Promise((r) => setTimeout(r, 500));
   }
   if (lag !== 0) throw new Error(`the gate did not catch up with ${topic} (see .data/logs/gate.log)`);
-  const ids: string[] = [];
-  const query = `WorkflowType = 'incidentWorkflow' AND StartTime >= '${since.toISOString()}'`;
-  for await (const wf of client.workflow.list({ query })) ids.push(wf.workflowId);
-  return ids;
+  // The gate logs each anomaly with the incident it opened or joined (a rerun joins the incidents
+  // of the last run, so the incidents are read from this run's log lines, not from start times).
+  const ids = new Set<string>();
+  for (const line of readFileSync(gateLog, 'utf8').slice(logStart).split('\n')) {
+    if (!line.includes('"msg":"anomaly"')) continue;
+    const id = (JSON.parse(line) as { incidentId?: unknown }).incidentId;
+    if (typeof id === 'string') ids.add(id);
+  }
+  return [...ids];
 }
 
 /**
