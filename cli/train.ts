@@ -2,6 +2,7 @@ import { mkdirSync } from 'node:fs';
 import { dirname } from 'node:path';
 import type { Command } from 'commander';
 import { Option } from 'commander';
+import pino from 'pino';
 import { DEFAULT_TOPIC } from '../gate/config';
 import { Trainer } from '../gate/iforest';
 import { saveGateModel } from '../gate/model/gate-model';
@@ -51,7 +52,9 @@ export async function train(opts: TrainOptions): Promise<void> {
     const brokers = (opts.brokers ?? '').split(',').map((b) => b.trim()).filter(Boolean);
     if (brokers.length === 0) throw new Error('--kafka needs --brokers or KAFKA_BROKERS');
     const maxEvents = positive('window', opts.window);
-    input = await readTrainingWindow({ brokers, topic: opts.topic, maxEvents });
+    // Kafka's own warnings go to stderr as JSON lines; stdout stays the summary.
+    const log = pino({ name: 'vigil-train', level: 'warn' }, pino.destination(2));
+    input = await readTrainingWindow({ brokers, topic: opts.topic, maxEvents, log });
     source = `kafka:${opts.topic} (last ${maxEvents})`;
   }
   for (const r of input.rejections) say(`  skipped ${r}`);

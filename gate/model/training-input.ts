@@ -4,6 +4,8 @@ import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
 import type { KafkaConfig } from 'kafkajs';
 import type { FalcoAlert } from '../../contracts';
+import type { Logger } from '../../lib/logger';
+import { kafkaLogs } from '../sources/kafka-source';
 import { validateEvent } from '../validate';
 
 export interface TrainingInput {
@@ -50,8 +52,16 @@ export async function readTrainingFile(path: string): Promise<TrainingInput> {
  * up to its end at the time of the call, read by a throwaway consumer group that commits nothing,
  * so training never moves the gate's offsets.
  */
-export async function readTrainingWindow(opts: { brokers: string[]; topic: string; maxEvents: number; ssl?: boolean; sasl?: KafkaConfig['sasl']; timeoutMs?: number }): Promise<TrainingInput> {
-  const kafka = new Kafka({ clientId: 'vigil-train', brokers: opts.brokers, ssl: opts.ssl, sasl: opts.sasl, logLevel: logLevel.ERROR });
+export async function readTrainingWindow(opts: {
+  brokers: string[];
+  topic: string;
+  maxEvents: number;
+  log: Logger;
+  ssl?: boolean;
+  sasl?: KafkaConfig['sasl'];
+  timeoutMs?: number;
+}): Promise<TrainingInput> {
+  const kafka = new Kafka({ clientId: 'vigil-train', brokers: opts.brokers, ssl: opts.ssl, sasl: opts.sasl, logLevel: logLevel.WARN, logCreator: kafkaLogs(opts.log) });
   const admin = kafka.admin();
   await admin.connect();
   const ends = await admin.fetchTopicOffsets(opts.topic).finally(() => admin.disconnect());
@@ -61,27 +71,43 @@ export async function readTrainingWindow(opts: { brokers: string[]; topic: strin
   const pending = new Set([...goal].filter(([, g]) => g.to > g.from).map(([p]) => p));
   if (pending.size === 0) return { alerts: [], rejected: 0, rejections: [] };
   const consumer = kafka.consumer({ groupId: `vigil-train-${randomUUID()}` });
+  // Offsets already read per partition: a consumer that restarts (a young broker's coordinator
+  // is still loading) re-reads from the window start, and nothing may count twice.
+  const read = new Map<number, bigint>();
+  let done: () => void = () => undefined;
+  let failed: (err: unknown) => void = () => undefined;
+  const finished = new Promise<void>((resolve, reject) => {
+    done = resolve;
+    failed = reject;
+  });
+  // Every (re)join starts each partition at its window, past what was already read.
+  consumer.on(consumer.events.GROUP_JOIN, () => {
+    for (const [partition, g] of goal) {
+      if (!pending.has(partition)) continue;
+      const from = read.has(partition) ? read.get(partition)! + 1n : g.from;
+      consumer.seek({ topic: opts.topic, partition, offset: String(from) });
+    }
+  });
+  consumer.on(consumer.events.CRASH, ({ payload }) => {
+    if (!payload.restart) failed(payload.error);
+  });
   await consumer.connect();
   try {
     await consumer.subscribe({ topic: opts.topic, fromBeginning: true });
-    let done: () => void = () => undefined;
-    const finished = new Promise<void>((resolve) => (done = resolve));
     await consumer.run({
       autoCommit: false,
       eachMessage: async ({ partition, message }) => {
         const g = goal.get(partition);
         const offset = BigInt(message.offset);
-        if (!g || offset >= g.to || !pending.has(partition)) return;
-        if (offset >= g.from) {
-          const value = message.value ?? Buffer.alloc(0);
-          c.add(value.toString('utf8'), value.byteLength, `${opts.topic}/${partition}@${message.offset}`);
-        }
+        if (!g || offset >= g.to || !pending.has(partition) || offset < g.from) return;
+        if (read.has(partition) && offset <= read.get(partition)!) return;
+        read.set(partition, offset);
+        const value = message.value ?? Buffer.alloc(0);
+        c.add(value.toString('utf8'), value.byteLength, `${opts.topic}/${partition}@${message.offset}`);
         if (offset + 1n >= g.to) pending.delete(partition);
         if (pending.size === 0) done();
       },
     });
-    // Start each partition at its window (messages before it, if fetched first, are ignored).
-    for (const [partition, g] of goal) if (g.to > g.from) consumer.seek({ topic: opts.topic, partition, offset: String(g.from) });
     const timeoutMs = opts.timeoutMs ?? 60_000;
     let timer: NodeJS.Timeout | undefined;
     const timeout = new Promise<never>((_, reject) => {

@@ -33,7 +33,7 @@ export interface KafkaSourceOptions {
 const TRANSIENT = /coordinator is (not available|loading)|not the correct coordinator|leader not available|concurrent operation on the same transaction|rebalanc/i;
 
 /** kafkajs log lines into pino, nested under `kafka` (never spread), transient noise at debug. */
-function kafkaLogs(log: Logger) {
+export function kafkaLogs(log: Logger) {
   return () =>
     ({ level, log: entry }: LogEntry) => {
       const { message, ...rest } = entry;

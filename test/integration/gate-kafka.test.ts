@@ -22,6 +22,7 @@ import { alertsQuery } from '../../workflows/definitions';
 import type { KafkaBroker } from '../helpers/kafka-broker';
 import { createTopic, startKafka, testKafka } from '../helpers/kafka-broker';
 import { ROOT } from '../helpers/fixtures';
+import { runCommand } from '../helpers/run-command';
 import type { MixedStream } from '../unit/gate/helpers';
 import { background, CRITICAL, mixedStream } from '../unit/gate/helpers';
 
@@ -176,6 +177,17 @@ describe('gate on Kafka (real broker, dev server, gate process)', () => {
     const topic = `falco.events.${randomUUID().slice(0, 8)}`;
     const stream = mixedStream({ benign: 120, groups: 0, seed: 11 });
     await produce(topic, stream, 2);
+    // `vigil train --kafka` reads the latest window of the topic without moving anyone's offsets.
+    const trained = await runCommand(
+      process.execPath,
+      [join(ROOT, 'bin', 'vigil.js'), 'train', '--kafka', '--brokers', kafka!.brokers.join(','), '--topic', topic, '--window', '1000', '--out', join(dir, 'window-model.json'), '--policy-dir', policyDir],
+      { timeoutMs: 120_000 },
+    );
+    const valid = stream.messages.filter((m) => m.kind === 'benign').length;
+    expect({ code: trained.code, stderr: trained.code === 0 ? '' : trained.stderr }).toEqual({ code: 0, stderr: '' });
+    expect(trained.stdout).toContain(`on ${valid} alerts from kafka:${topic} (last 1000)`);
+    expect(trained.stdout).toContain('skipped');
+
     const gate = await startGate(topic);
     const total = stream.messages.length;
     const text = await until('all consumed', async () => {

@@ -68,6 +68,13 @@ describe('gate model file', () => {
     expect(() => loadGateModel(corrupt)).toThrow(/checksum/);
   });
 
+  it('trains with ml-isolation-forest too, the side-by-side baseline, into the same file format', () => {
+    const ml = trainGateModel(alerts, { trainer: 'ml-isolation-forest', seed: 7, nTrees: 10, sampleSize: 16 });
+    const path = join(dir, 'ml.json');
+    saveGateModel(ml, path);
+    expect(loadGateModel(path).forest.info).toMatchObject({ trainer: 'ml-isolation-forest', nTrees: 10, featureNames: [...FEATURE_NAMES] });
+  });
+
   it('refuses to train on fewer than two alerts', () => {
     expect(() => trainGateModel(alerts.slice(0, 1))).toThrow('at least 2');
   });
