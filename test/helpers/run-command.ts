@@ -1,4 +1,5 @@
 import { spawn } from 'node:child_process';
+import { join } from 'node:path';
 
 export interface CommandResult {
   code: number | null;
@@ -21,4 +22,9 @@ export function runCommand(command: string, args: string[], opts: { env?: NodeJS
       resolve({ code, stdout, stderr });
     });
   });
+}
+
+/** Runs the built `vigil` CLI (bin/vigil.js) as its own process, as a user would. */
+export function runVigil(args: string[], opts: { env?: NodeJS.ProcessEnv; timeoutMs?: number } = {}): Promise<CommandResult> {
+  return runCommand(process.execPath, [join(__dirname, '..', '..', 'bin', 'vigil.js'), ...args], opts);
 }

@@ -6,7 +6,7 @@ import { startIncident } from '../../lib/incidents';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
 import { anomalyOf, byRule, exampleAlert, ROOT } from '../helpers/fixtures';
-import { runCommand } from '../helpers/run-command';
+import { runCommand, runVigil } from '../helpers/run-command';
 import { temporalCliPath } from '../helpers/tools';
 
 /**
@@ -23,7 +23,7 @@ describe('vigil audit (dev server + five worker processes)', () => {
     await stack?.stop();
   });
 
-  const vigil = (...args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), ...args], { env: { TEMPORAL_ADDRESS: stack.server.address } });
+  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address } });
   const audit = async (id: string): Promise<AuditTrail> => {
     const r = await vigil('audit', id, '--json');
     expect(r).toMatchObject({ code: 0, stderr: '' });

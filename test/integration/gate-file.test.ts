@@ -15,7 +15,7 @@ import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
 import { alertsQuery } from '../../workflows/definitions';
 import { anomalyOf, exampleAlert, ROOT } from '../helpers/fixtures';
-import { runCommand } from '../helpers/run-command';
+import { runVigil } from '../helpers/run-command';
 import { BACKGROUND, jsonl, REPLAY } from '../unit/gate/helpers';
 
 /** `vigil train` and `vigil gate --input` as a user runs them, against a real dev server and coordinator process. */
@@ -40,7 +40,7 @@ describe('vigil train and vigil gate on a JSONL file', () => {
   }, 60_000);
 
   const vigil = (...args: string[]) =>
-    runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), ...args], { env: { TEMPORAL_ADDRESS: server!.address, VIGIL_LOG_LEVEL: 'warn' }, timeoutMs: 120_000 });
+    runVigil(args, { env: { TEMPORAL_ADDRESS: server!.address, VIGIL_LOG_LEVEL: 'warn' }, timeoutMs: 120_000 });
 
   it('trains a model from a JSONL file, and says what is wrong with bad arguments', async () => {
     const ok = await vigil('train', '--input', BACKGROUND, '--out', modelPath, '--policy-dir', policyDir, '--seed', '3');

@@ -1,11 +1,10 @@
-import { join } from 'node:path';
 import type { IncidentOutcome } from '../../contracts';
 import { startIncident } from '../../lib/incidents';
 import { stateQuery } from '../../workflows/definitions';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
-import { anomalyOf, byRule, exampleAlert, ROOT } from '../helpers/fixtures';
-import { runCommand } from '../helpers/run-command';
+import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { runCommand, runVigil } from '../helpers/run-command';
 import { temporalCliPath } from '../helpers/tools';
 
 /** One incident end to end on a real dev server, each agent its own OS process. */
@@ -18,7 +17,7 @@ describe('incident end to end (dev server + five worker processes)', () => {
     await stack?.stop();
   });
 
-  const vigil = (...args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), ...args], { env: { TEMPORAL_ADDRESS: stack.server.address } });
+  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address } });
   const signal = (workflowId: string, payload: string) =>
     runCommand(temporalCliPath(), ['workflow', 'signal', '--address', stack.server.address, '--workflow-id', workflowId, '--name', 'analystDecision', '--input', payload]);
   const open = async (pred: Parameters<typeof exampleAlert>[0]) => {

@@ -1,13 +1,12 @@
 import { cpSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { ROOT } from '../helpers/fixtures';
 import { buildBundle, POLICY_SRC, policySourceWith } from '../helpers/policy-bundles';
-import { runCommand } from '../helpers/run-command';
+import { runVigil } from '../helpers/run-command';
 
 /** `vigil policy check` with the real opa binary: data, Rego, tests, build and wasm evaluation. */
 describe('vigil policy check', () => {
-  const vigil = (...args: string[]) => runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'policy', 'check', ...args], { timeoutMs: 180_000 });
+  const vigil = (...args: string[]) => runVigil(['policy', 'check', ...args], { timeoutMs: 180_000 });
   const dirs: string[] = [];
   const tmp = (prefix: string) => {
     const d = mkdtempSync(join(tmpdir(), prefix));

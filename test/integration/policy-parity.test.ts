@@ -2,10 +2,9 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolPath } from '../../lib/tools';
-import { ROOT } from '../helpers/fixtures';
 import { buildBundle, POLICY_SRC } from '../helpers/policy-bundles';
 import { DECISION_CASES, VERDICT_CASES } from '../helpers/policy-inputs';
-import { runCommand } from '../helpers/run-command';
+import { runCommand, runVigil } from '../helpers/run-command';
 
 /**
  * `vigil policy eval` (the wasm bundle, through the review agent's own engine) must give the same
@@ -26,7 +25,7 @@ describe('vigil policy eval agrees with opa eval', () => {
     const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
     writeFileSync(file, JSON.stringify(input));
     const [vigil, opa] = await Promise.all([
-      runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'policy', 'eval', file, '--bundle', bundle, ...vigilArgs]),
+      runVigil(['policy', 'eval', file, '--bundle', bundle, ...vigilArgs]),
       runCommand(toolPath('opa', 'OPA_BIN'), ['eval', '--v1-compatible', '--format', 'json', '-d', join(POLICY_SRC, 'vigil'), '-d', join(POLICY_SRC, 'data.json'), '-i', file, query]),
     ]);
     expect({ code: vigil.code, stderr: vigil.stderr }).toEqual({ code: 0, stderr: '' });
@@ -63,7 +62,7 @@ describe('vigil policy eval agrees with opa eval', () => {
   it('refuses an input file that is not a policy input, naming the bad fields, and evaluates nothing', async () => {
     const file = join(work, 'bad.json');
     writeFileSync(file, JSON.stringify({ incident: { id: 'x', severity: 'dire' }, analysis: { confidence: 3 } }));
-    const r = await runCommand(process.execPath, [join(ROOT, 'bin', 'vigil.js'), 'policy', 'eval', file, '--bundle', bundle]);
+    const r = await runVigil(['policy', 'eval', file, '--bundle', bundle]);
     expect(r.code).toBe(2);
     expect(r.stdout).toBe('');
     expect(r.stderr).toContain('incident.severity');

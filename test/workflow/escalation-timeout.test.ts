@@ -1,23 +1,20 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Notifier } from '../../activities/notification/notifier';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { TASK_QUEUES } from '../../contracts';
 import { incidentIdFor } from '../../lib/identity';
-import { registerSearchAttributes } from '../../lib/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
-import { testServerPath } from '../helpers/tools';
+import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
 /** Workflow behaviour over long waits, on Temporal's time-skipping test server. */
 describe('incident workflow on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   const notices: string[] = [];
-  const notifier: Notifier = { name: 'memory', send: async (n) => (notices.push(`${n.incidentId}:${n.kind}`), { channel: 'memory', delivered: true, detail: '' }) };
+  const notifier = recordingNotifier(notices);
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    env = await timeSkippingEnv();
   });
   afterAll(async () => {
     await env?.teardown();

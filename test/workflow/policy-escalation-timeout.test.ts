@@ -1,24 +1,21 @@
-import { TestWorkflowEnvironment } from '@temporalio/testing';
-import type { Notifier } from '../../activities/notification/notifier';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
 import { auditFromHistory } from '../../cli/audit';
 import { TASK_QUEUES } from '../../contracts';
 import { incidentIdFor } from '../../lib/identity';
-import { registerSearchAttributes } from '../../lib/search-attributes';
 import { stateQuery } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
-import { testServerPath } from '../helpers/tools';
+import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
 /** The escalation deadline, its outcome and whether to page again come from policy data per severity. */
 describe('policy-defined escalation expiry on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   const notices: string[] = [];
-  const notifier: Notifier = { name: 'memory', send: async (n) => (notices.push(`${n.incidentId}:${n.kind}`), { channel: 'memory', delivered: true, detail: '' }) };
+  const notifier = recordingNotifier(notices);
 
   beforeAll(async () => {
-    env = await TestWorkflowEnvironment.createTimeSkipping({ server: { executable: { type: 'existing-path', path: testServerPath() } } });
-    await registerSearchAttributes(env.connection, env.namespace ?? 'default');
+    env = await timeSkippingEnv();
   });
   afterAll(async () => {
     await env?.teardown();
