@@ -1,4 +1,5 @@
 import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { auditFromHistory } from '../../cli/audit';
 import { TASK_QUEUES } from '../../contracts';
 import { incidentIdFor } from '../../lib/identity';
 import { stateQuery } from '../../workflows/definitions';
@@ -7,7 +8,7 @@ import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
 import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
-/** Workflow behaviour over long waits, on Temporal's time-skipping test server. */
+/** Escalation deadlines, their outcome and whether to page again come from policy data per severity; checked on Temporal's time-skipping test server. */
 describe('incident workflow on the time-skipping server', () => {
   let env: TestWorkflowEnvironment;
   const notices: string[] = [];
@@ -18,6 +19,9 @@ describe('incident workflow on the time-skipping server', () => {
   });
   afterAll(async () => {
     await env?.teardown();
+  });
+  beforeEach(() => {
+    notices.length = 0;
   });
 
   it('applies the policy outcome when nobody decides before the deadline (critical: 15 min, auto_reject)', async () => {
@@ -34,5 +38,25 @@ describe('incident workflow on the time-skipping server', () => {
     expect(notices).toEqual([`${workflowId}:escalation`, `${workflowId}:escalation_expired`, `${workflowId}:resolution`]);
     const waited = Date.parse(outcome.state.escalationDeadline ?? '') - Date.parse(outcome.state.startedAt);
     expect(waited).toBeGreaterThanOrEqual(900_000);
+  });
+
+  it('low severity: waits 24 h, rejects, does not page again, and records the expiry with its policy reason in history', async () => {
+    // A low-severity shell on the control plane: escalated to a senior, nobody answers.
+    const anomaly = anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'kube-system')));
+    const workflowId = incidentIdFor(anomaly.correlationKey);
+    const workers = await inProcessAgents(env.nativeConnection, { notifier });
+    const { result, state, history } = await withWorkers(workers, async () => {
+      const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
+      const result = await handle.result();
+      return { result, state: await handle.query(stateQuery), history: await handle.fetchHistory() };
+    });
+    expect(result).toMatchObject({ resolution: 'expired_rejected', verdict: 'escalate', actionResults: [] });
+    expect(state.verdict?.escalation).toEqual({ timeoutSeconds: 86400, onTimeout: 'auto_reject', repage: false, requiredRole: 'senior' });
+    expect(Date.parse(state.escalationDeadline ?? '') - Date.parse(state.startedAt)).toBeGreaterThanOrEqual(86_400_000);
+    expect(notices).toEqual([`${workflowId}:escalation`, `${workflowId}:resolution`]);
+
+    const trail = auditFromHistory(workflowId, history.events ?? [], env.client.options.loadedDataConverter.payloadConverter);
+    expect(trail.entries.map((e) => e.kind)).toEqual(['verdict', 'decision', 'resolution']);
+    expect(trail.entries[1]).toMatchObject({ via: 'timeout', accepted: true, policyVersion: state.verdict?.policyVersion, reasons: [{ code: 'escalation_timeout' }] });
   });
 });
