@@ -1,10 +1,23 @@
-import type { Analysis, Anomaly } from '../../contracts';
+import type { Analysis, Anomaly, FalcoAlert } from '../../contracts';
 import { assetLabel, assetOf, severityFromPriority } from '../../contracts';
 import { techniqueFromTags } from './mitre';
 import { proposeActions } from './playbook';
 import { ruleKnowledge } from './rule-knowledge';
 
 export const DETERMINISTIC_ANALYSER_VERSION = 'rules-1';
+
+/**
+ * How sure the facts of an alert let anyone be: a rule we know, a mapped MITRE technique, a pod to
+ * act on. It is this analyser's confidence and the ceiling on an LLM's (llm-reply.ts).
+ */
+export function evidenceConfidence(alert: FalcoAlert): number {
+  const knowledge = ruleKnowledge(alert.rule, alert.tags);
+  let confidence = 0.4;
+  if (knowledge.known) confidence += 0.25;
+  if (techniqueFromTags(knowledge.tags)) confidence += 0.2;
+  if (assetOf(alert).pod) confidence += 0.05;
+  return Math.round(Math.min(confidence, 0.95) * 100) / 100;
+}
 
 /**
  * Rule/MITRE-mapping analyser: the fallback when no LLM is configured or the LLM fails.
@@ -16,11 +29,7 @@ export function analyseDeterministically(anomaly: Anomaly): Analysis {
   const asset = assetOf(alert);
   const knowledge = ruleKnowledge(alert.rule, alert.tags);
   const technique = techniqueFromTags(knowledge.tags);
-  let confidence = 0.4;
-  if (knowledge.known) confidence += 0.25;
-  if (technique) confidence += 0.2;
-  if (asset.pod) confidence += 0.05;
-  confidence = Math.round(Math.min(confidence, 0.95) * 100) / 100;
+  const confidence = evidenceConfidence(alert);
   const actions = proposeActions(severity, asset, knowledge.tags);
   const what = technique ? `${technique.id} ${technique.name} (${technique.tactic})` : 'no mapped MITRE technique';
   const summary =

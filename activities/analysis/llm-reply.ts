@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import type { Analysis, Anomaly, ProposedAction } from '../../contracts';
 import { ActionTargetSchema, assetLabel, assetOf, SEVERITIES, severityFromPriority, TechniqueSchema } from '../../contracts';
+import { evidenceConfidence } from './deterministic-analyser';
 
 /** What the model is asked for. Blast radius and analyser metadata are ours to set, not the model's. */
 export const LlmReplySchema = z.object({
@@ -37,6 +38,9 @@ export interface Admission {
  * - severity stays the one Falco's priority gives (a model talked into "critical" would unlock
  *   actions policy allows only at that severity; one talked into "info" would silence the response);
  *   a differing opinion is kept in the note.
+ * - confidence may be lowered by the model but never raised above what the alert's evidence
+ *   supports (evidenceConfidence): policy auto-executes only above a confidence threshold, so a
+ *   model talked into "0.99" must not turn an escalation into an automatic action.
  * - every action targets exactly the alert's own namespace and pod, or it is dropped: a model must
  *   not be able to aim a response at another workload. Blast radius is then one pod, by construction.
  * - only actionners Vigil has are kept, so an analyst's approval can never meet an unknown step.
@@ -64,6 +68,9 @@ export function admitReply(reply: LlmReply, anomaly: Anomaly, knownActionners: R
     actions.push({ id, actionner: a.actionner, target: { namespace: t.namespace, pod: t.pod }, params: a.params, blastRadius: { scope: 'pod', pods: 1 }, rationale: a.rationale });
   }
   const notes: string[] = [];
+  const ceiling = evidenceConfidence(anomaly.alert);
+  const confidence = Math.min(reply.confidence, ceiling);
+  if (reply.confidence > ceiling) notes.push(`model said confidence ${reply.confidence}; capped at ${ceiling}, what the alert's evidence supports`);
   if (reply.severity !== severity) notes.push(`model said severity ${reply.severity}; kept ${severity} from Falco priority ${anomaly.alert.priority}`);
   for (const d of dropped) {
     const t = d.action.target;
@@ -74,7 +81,7 @@ export function admitReply(reply: LlmReply, anomaly: Anomaly, knownActionners: R
     analysis: {
       severity,
       technique: reply.technique,
-      confidence: reply.confidence,
+      confidence,
       summary: reply.summary,
       actions,
       analyser: { kind: 'llm', version: meta.version, model: meta.model, promptVersion: meta.promptVersion, ...(notes.length ? { note: notes.join('; ').slice(0, 2000) } : {}) },

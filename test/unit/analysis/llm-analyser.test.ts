@@ -136,6 +136,22 @@ describe('LLM analyser against a local OpenAI-compatible server', () => {
     expect(await metricSum('vigil_llm_dropped_proposals_total', { reason: 'target_not_alert_asset' })).toBe(dropped + 4);
   });
 
+  it("may lower confidence but never raise it above what the alert's evidence supports", async () => {
+    llm.script({ kind: 'json', content: validReply({ confidence: 0.99 }) });
+    const known = await analyse();
+    expect(known.confidence).toBe(0.9); // known rule, mapped technique, a pod: the evidence ceiling
+    expect(known.analyser.note).toContain('model said confidence 0.99; capped at 0.9');
+
+    const custom = exampleAlert((x) => x.rule.startsWith('Custom:'));
+    llm.script({ kind: 'json', content: validReply({ confidence: 0.99, actions: [] }) });
+    expect((await analyse({}, custom)).confidence).toBeLessThan(0.6); // stays below the policy's auto-execute threshold
+
+    llm.script({ kind: 'json', content: validReply({ confidence: 0.3 }) });
+    const doubtful = await analyse();
+    expect(doubtful.confidence).toBe(0.3);
+    expect(doubtful.analyser.note).toBeUndefined();
+  });
+
   it('admits no action at all for an alert that has no pod', async () => {
     const hostAlert = exampleAlert(byRule('Write below binary dir'));
     llm.script({ kind: 'json', content: validReply({ actions: [{ id: 'x', actionner: 'kubernetes:label', target: { namespace: 'default', pod: 'alpine' }, params: {} }] }) });
