@@ -11,7 +11,8 @@ function once<T>(name: string, make: () => T): T {
 /**
  * The review agent's metrics, on prom-client's global registry so they show on the worker's
  * /metrics. `vigil_review_flagged_actions_total` is what the step-mutation intervention rate is
- * built from: mutated / (mutated + blocked + passed).
+ * built from: mutated / (mutated + blocked + passed). Verdicts by outcome are counted where every
+ * skill reply is (`vigil_verdicts_total`, lib/metrics-observers.ts), with the trace id as exemplar.
  */
 export const reviewMetrics = {
   flaggedActions: once('vigil_review_flagged_actions_total', () => {
@@ -24,7 +25,6 @@ export const reviewMetrics = {
     'vigil_review_mutations_total',
     () => new Counter({ name: 'vigil_review_mutations_total', help: 'Steps rewritten by a mutation rule', labelNames: ['code'] as const }),
   ),
-  verdicts: once('vigil_review_verdicts_total', () => new Counter({ name: 'vigil_review_verdicts_total', help: 'Verdicts by outcome', labelNames: ['outcome'] as const })),
   decisions: once(
     'vigil_review_decisions_total',
     () => new Counter({ name: 'vigil_review_decisions_total', help: 'Analyst decisions checked against policy', labelNames: ['allowed'] as const }),
@@ -47,7 +47,6 @@ export const reviewMetrics = {
 };
 
 export function countVerdict(v: Verdict): void {
-  reviewMetrics.verdicts.inc({ outcome: v.outcome });
   for (const f of v.flagged) reviewMetrics.flaggedActions.inc({ disposition: f.disposition });
   for (const m of v.mutations) reviewMetrics.mutations.inc({ code: m.code });
 }
