@@ -74,10 +74,10 @@ const PIPELINE_DEPTH = 6;
  * Batches are handed to the handler in order, one at a time, through a short pipeline: kafkajs
  * moves its fetch position on as soon as a batch is queued, so the next fetch and its decoding
  * overlap with scoring, but offsets are committed (OffsetCommitter) only after the handler
- * resolved, i.e. after Temporal acknowledged every anomaly of the batch; a batch with dead letters
- * commits inside the same transaction that writes them to the DLQ topic. If a batch cannot be
- * handled, nothing after it is handled or committed and run() rejects: the gate exits and its
- * successor starts from the committed offsets.
+ * resolved, i.e. after Temporal acknowledged every anomaly of the batch; dead letters are written
+ * to the DLQ topic in the same transaction that commits the offsets covering them. If a batch
+ * cannot be handled, or that transaction fails, nothing after it is committed and run() rejects:
+ * the gate exits and its successor starts from the committed offsets.
  */
 export class KafkaSource implements EventSource {
   readonly name: string;
@@ -132,7 +132,7 @@ export class KafkaSource implements EventSource {
         },
       },
       log,
-      this.options.commitDelayMs,
+      { delayMs: this.options.commitDelayMs, onFailure: (err) => this.fail(err) },
     );
     const ended = new Promise<void>((resolve, reject) => (this.settle = { resolve, reject }));
     // Kafka's own retriable errors restart the consumer in place (kafkajs does that); one it gives up on ends the run.
@@ -195,9 +195,7 @@ export class KafkaSource implements EventSource {
       if (this.failure !== null) return;
       try {
         const outcome = await handle(events, { heartbeat, isRunning: () => this.running });
-        const committer = this.committer as OffsetCommitter;
-        if (outcome.deadLetters.length > 0) await committer.handledWithDeadLetters(outcome.deadLetters.map(toDeadLetterMessage), next);
-        else committer.handled(next);
+        (this.committer as OffsetCommitter).handled(next, outcome.deadLetters.map(toDeadLetterMessage));
         this.options.onLag?.(batch.topic, batch.partition, lag);
       } catch (err) {
         this.fail(err);

@@ -48,32 +48,31 @@ describe('OffsetCommitter', () => {
     expect(c.waiting).toBe(0);
   });
 
-  it('commits a batch with dead letters in its own transaction, after the commit in flight, never followed by an older offset', async () => {
+  it('writes dead letters in one transaction with the offsets handled so far, after the commit in flight, never followed by an older offset', async () => {
     const broker = new FakeBroker();
     broker.delayMs = 20;
     const c = new OffsetCommitter(broker, log);
     c.handled(at(0, 10));
     await tick(); // 0@10 is now in flight
-    c.handled(at(0, 20)); // pending, older than the transaction's offset
-    const tx = c.handledWithDeadLetters([{ value: 'x' }], at(0, 25));
-    await tick();
-    c.handled(at(1, 7)); // another partition, handled while the transaction waits
-    await tx;
+    c.handled(at(0, 20)); // pending, older than the dead letters' batch
+    c.handled(at(0, 25), [{ value: 'x' }]);
+    c.handled(at(1, 7)); // another partition, handled while the commit is in flight
     await c.drain();
-    // 0@20 is committed before the transaction or not at all, never after it.
-    const tIndex = broker.log.indexOf('tx 1 0@25');
-    expect(tIndex).toBeGreaterThan(0);
-    expect(broker.log.slice(tIndex + 1).some((e) => /0@/.test(e))).toBe(false);
-    expect(broker.log[0]).toBe('commit 0@10');
-    expect(broker.log.join(' ')).toContain('1@7');
+    expect(broker.log).toEqual(['commit 0@10', 'tx 1 0@25,1@7']);
   });
 
-  it('runs one transaction at a time', async () => {
+  it('does not make the next batch wait for a transaction, and coalesces the dead letters handled meanwhile', async () => {
     const broker = new FakeBroker();
+    broker.delayMs = 20;
     const c = new OffsetCommitter(broker, log);
-    await Promise.all([c.handledWithDeadLetters([{ value: 'a' }], at(0, 1)), c.handledWithDeadLetters([{ value: 'b' }, { value: 'c' }], at(1, 1))]);
+    c.handled(at(0, 1), [{ value: 'a' }]); // returns at once; its transaction is in flight
+    await tick();
+    expect(broker.active).toBe(1);
+    c.handled(at(1, 1), [{ value: 'b' }, { value: 'c' }]);
+    c.handled(at(0, 2));
+    await c.drain();
     expect(broker.maxActive).toBe(1);
-    expect(broker.log).toEqual(['tx 1 0@1', 'tx 2 1@1']);
+    expect(broker.log).toEqual(['tx 1 0@1', 'tx 2 1@1,0@2']);
   });
 
   it('keeps offsets whose commit failed and commits them again', async () => {
@@ -85,18 +84,22 @@ describe('OffsetCommitter', () => {
     expect(broker.log).toEqual(['commit 0@10']);
   });
 
-  it('reports a failed transaction to the caller (the batch is then redelivered)', async () => {
+  it('reports a failed transaction and commits nothing after it (the batches are redelivered)', async () => {
     const broker = new FakeBroker();
     broker.failNext = 1;
-    const c = new OffsetCommitter(broker, log);
-    await expect(c.handledWithDeadLetters([{ value: 'x' }], at(0, 5))).rejects.toThrow('broker said no');
-    await c.handledWithDeadLetters([{ value: 'x' }], at(0, 5));
-    expect(broker.log).toEqual(['tx 1 0@5']);
+    const failures: unknown[] = [];
+    const c = new OffsetCommitter(broker, log, { onFailure: (err) => failures.push(err) });
+    c.handled(at(0, 5), [{ value: 'x' }]);
+    await c.drain();
+    expect(failures).toEqual([expect.objectContaining({ message: 'broker said no' })]);
+    c.handled(at(0, 9)); // would cover the dead letter that was never written
+    await c.drain();
+    expect(broker.log).toEqual([]);
   });
 
   it('holds each commit for the test delay (fault injection)', async () => {
     const broker = new FakeBroker();
-    const c = new OffsetCommitter(broker, log, 60);
+    const c = new OffsetCommitter(broker, log, { delayMs: 60 });
     const t0 = Date.now();
     c.handled(at(0, 1));
     await new Promise((r) => setTimeout(r, 20));
