@@ -12,10 +12,14 @@ export const DETERMINISTIC_ANALYSER_VERSION = 'rules-1';
  */
 export function evidenceConfidence(alert: FalcoAlert): number {
   const knowledge = ruleKnowledge(alert.rule, alert.tags);
+  return confidenceFrom(knowledge.known, techniqueFromTags(knowledge.tags) !== null, Boolean(assetOf(alert).pod));
+}
+
+function confidenceFrom(knownRule: boolean, mappedTechnique: boolean, hasPod: boolean): number {
   let confidence = 0.4;
-  if (knowledge.known) confidence += 0.25;
-  if (techniqueFromTags(knowledge.tags)) confidence += 0.2;
-  if (assetOf(alert).pod) confidence += 0.05;
+  if (knownRule) confidence += 0.25;
+  if (mappedTechnique) confidence += 0.2;
+  if (hasPod) confidence += 0.05;
   return Math.round(Math.min(confidence, 0.95) * 100) / 100;
 }
 
@@ -29,7 +33,7 @@ export function analyseDeterministically(anomaly: Anomaly): Analysis {
   const asset = assetOf(alert);
   const knowledge = ruleKnowledge(alert.rule, alert.tags);
   const technique = techniqueFromTags(knowledge.tags);
-  const confidence = evidenceConfidence(alert);
+  const confidence = confidenceFrom(knowledge.known, technique !== null, Boolean(asset.pod));
   const actions = proposeActions(severity, asset, knowledge.tags);
   const what = technique ? `${technique.id} ${technique.name} (${technique.tactic})` : 'no mapped MITRE technique';
   const summary =
