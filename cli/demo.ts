@@ -68,10 +68,10 @@ async function ensureModel(modelPath: string, policyDir: string): Promise<void> 
 }
 
 /** Replays a JSONL file through the gate in this process (the file source), collecting the incidents it opened. */
-async function replayFromFile(client: Client, file: string, modelPath: string, dataDir: string): Promise<string[]> {
+async function replayFromFile(client: Client, file: string, modelPath: string, dataDir: string, gateKeyFile: string | undefined): Promise<string[]> {
   const ids = new Set<string>();
   const deadLetterFile = join(dataDir, 'gate', 'demo.dlq.jsonl');
-  const config = gateConfigFromEnv({}, { source: 'file', input: file, deadLetterFile, modelPath, policyDir: process.env.VIGIL_POLICY_DIR || undefined });
+  const config = gateConfigFromEnv({}, { source: 'file', input: file, deadLetterFile, modelPath, policyDir: process.env.VIGIL_POLICY_DIR || undefined, signingKeyFile: gateKeyFile });
   const log = pino({ name: 'vigil-gate', level: 'info' }, pino.destination({ dest: join(dataDir, 'logs', 'gate.log'), mkdir: true, sync: true }));
   const gate = await runGate(config, {
     log,
@@ -104,6 +104,7 @@ async function replayThroughKafka(
   address: string,
   dataDir: string,
   cleanup: Array<() => Promise<void>>,
+  gateKeyFile: string | undefined,
 ): Promise<string[]> {
   const kafkaDir = join(dataDir, 'kafka');
   let brokers = process.env.KAFKA_BROKERS ?? '';
@@ -130,7 +131,7 @@ async function replayThroughKafka(
     name: 'gate',
     command: process.execPath,
     args: [fromRoot('dist', 'gate', 'main.js')],
-    env: { KAFKA_BROKERS: brokers, TEMPORAL_ADDRESS: address, VIGIL_MODEL_PATH: modelPath, VIGIL_OPS_PORT: String(opsPort), VIGIL_OPS_HOST: '127.0.0.1' },
+    env: { KAFKA_BROKERS: brokers, TEMPORAL_ADDRESS: address, VIGIL_MODEL_PATH: modelPath, VIGIL_OPS_PORT: String(opsPort), VIGIL_OPS_HOST: '127.0.0.1', ...(gateKeyFile ? { VIGIL_GATE_SIGNING_KEY_FILE: gateKeyFile } : {}) },
     logFile: gateLog,
   });
   cleanup.push(() => gate.stop());
@@ -210,7 +211,7 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
     await ensureModel(modelPath, process.env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'));
     const file = opts.alertsFile ?? DEMO_REPLAY;
     say(`Replaying ${file} through the gate${opts.kafka ? ' via Kafka' : ''}...`);
-    const ids = opts.kafka ? await replayThroughKafka(client, file, modelPath, address, dataDir, cleanup) : await replayFromFile(client, file, modelPath, dataDir);
+    const ids = opts.kafka ? await replayThroughKafka(client, file, modelPath, address, dataDir, cleanup, stack.gateKeys?.privateKeyFile) : await replayFromFile(client, file, modelPath, dataDir, stack.gateKeys?.privateKeyFile);
     const states = await settle(client, [...new Set(ids)], 120_000);
     say('\nIncidents:');
     for (const s of states) {

@@ -12,5 +12,7 @@ export const AnomalySchema = z.object({
   /** sha256 of the alert's content (lib/identity.ts): how an incident recognises a redelivered alert. */
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   receivedAt: z.string(),
+  /** The gate's Ed25519 signature (lib/trust/anomaly-signature.ts); absent or wrong makes the incident untrusted. */
+  signature: z.string().max(200).optional(),
 });
 export type Anomaly = z.infer<typeof AnomalySchema>;

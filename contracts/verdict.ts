@@ -55,5 +55,9 @@ export const VerdictSchema = z.object({
   escalation: EscalationSchema.nullable(),
   policyVersion: z.string(),
   inputDigest: z.string(),
+  /** Whether the gate opened this incident (its signed anomaly); false forces escalation, never execution. */
+  originTrusted: z.boolean().optional(),
+  /** The review agent's Ed25519 signature over this verdict, the incident and its asset (lib/trust/verdict-signature.ts). */
+  signature: z.string().max(200).optional(),
 });
 export type Verdict = z.infer<typeof VerdictSchema>;

@@ -46,6 +46,8 @@ export const GateConfigSchema = z
     opsPort: int(0).max(65535).default(9464),
     opsHost: z.string().default('0.0.0.0'),
     shutdownGraceMs: int(0).default(20_000),
+    /** Ed25519 private key (PKCS#8 PEM) the gate signs anomalies with; without it every incident is untrusted. */
+    signingKeyFile: z.string().min(1).optional(),
     /** Fault injection for the redelivery test only: delay each Kafka commit after Temporal acknowledged the batch. */
     commitDelayMs: int(0).default(0),
   })
@@ -99,6 +101,7 @@ export function gateConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Rec
     opsPort: e('VIGIL_OPS_PORT'),
     opsHost: e('VIGIL_OPS_HOST'),
     shutdownGraceMs: e('VIGIL_SHUTDOWN_GRACE_MS'),
+    signingKeyFile: e('VIGIL_GATE_SIGNING_KEY_FILE'),
     commitDelayMs: e('VIGIL_GATE_COMMIT_DELAY_MS'),
   };
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;

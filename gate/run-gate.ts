@@ -2,6 +2,8 @@ import { unwatchFile, watchFile } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Client } from '@temporalio/client';
 import { openOrJoinIncident } from '../lib/incidents';
+import { signingOpener } from '../lib/trust/anomaly-signature';
+import { signerFromFile } from '../lib/trust/signing';
 import type { Logger } from '../lib/logger';
 import type { OpsServer } from '../lib/ops-server';
 import { startOpsServer } from '../lib/ops-server';
@@ -100,7 +102,9 @@ export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<Ru
       return { open: (a) => openOrJoinIncident(client, a) };
     })();
   const source = createSource(config, log, (topic, partition, lag) => metrics.lag.set({ topic, partition: String(partition) }, lag));
-  const gate = new Gate({ source, engine: running, opener, metrics, log, openConcurrency: config.openConcurrency });
+  const signer = config.signingKeyFile ? signerFromFile(config.signingKeyFile, 'gate signing key') : null;
+  if (!signer) log.warn('VIGIL_GATE_SIGNING_KEY_FILE not set: anomalies go out unsigned, so every incident is untrusted and escalates');
+  const gate = new Gate({ source, engine: running, opener: signingOpener(opener, signer), metrics, log, openConcurrency: config.openConcurrency });
 
   let live = true;
   let ops: OpsServer | null = null;

@@ -1,9 +1,12 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, mkdtempSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Child } from './children';
 import { startChild } from './children';
 import { fromRoot } from './paths';
 import { freePort } from './ports';
+import type { KeyFiles } from './trust/dev-keys';
+import { writeSigningKeyPair } from './trust/dev-keys';
 
 export const WORKER_NAMES = ['coordinator', 'analysis', 'review', 'remediation', 'notification'] as const;
 export type WorkerName = (typeof WORKER_NAMES)[number];
@@ -11,6 +14,8 @@ export type WorkerName = (typeof WORKER_NAMES)[number];
 export interface WorkerStack {
   workers: Map<WorkerName, Child>;
   opsPorts: Map<WorkerName, number>;
+  /** The gate key the review agent trusts (made for this stack unless VIGIL_GATE_PUBLIC_KEY_FILE was given): whoever plays the gate signs with it. */
+  gateKeys: KeyFiles | null;
   start(name: WorkerName): Promise<Child>;
   stop(): Promise<void>;
 }
@@ -44,6 +49,7 @@ export async function startWorkers(opts: {
   const workers = new Map<WorkerName, Child>();
   const opsPorts = new Map<WorkerName, number>();
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
+  const trust = devTrustEnv(opts.env ?? {});
   const start = async (name: WorkerName): Promise<Child> => {
     const port = opsPorts.get(name) ?? (await freePort());
     opsPorts.set(name, port);
@@ -51,7 +57,7 @@ export async function startWorkers(opts: {
       name,
       command: process.execPath,
       args: [fromRoot('dist', 'workers', `${name}.js`)],
-      env: { ...opts.env, TEMPORAL_ADDRESS: opts.temporalAddress, VIGIL_OPS_PORT: String(port), VIGIL_OPS_HOST: '127.0.0.1' },
+      env: { ...opts.env, ...trust.env[name], TEMPORAL_ADDRESS: opts.temporalAddress, VIGIL_OPS_PORT: String(port), VIGIL_OPS_HOST: '127.0.0.1' },
       logFile: opts.logDir ? join(opts.logDir, `${name}.log`) : undefined,
       inheritOutput: opts.inheritOutput?.includes(name),
     });
@@ -68,5 +74,26 @@ export async function startWorkers(opts: {
     await stop();
     throw err;
   }
-  return { workers, opsPorts, start, stop };
+  return { workers, opsPorts, gateKeys: trust.gateKeys, start, stop };
+}
+
+/**
+ * Development keys for what the environment does not name: the review agent's verdict key pair
+ * (review signs, remediation verifies) and a gate key pair, each made fresh for this stack.
+ */
+function devTrustEnv(env: NodeJS.ProcessEnv): { env: Partial<Record<WorkerName, NodeJS.ProcessEnv>>; gateKeys: KeyFiles | null } {
+  let dir: string | undefined;
+  const keyDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'vigil-keys-')));
+  const verdict = env.VIGIL_VERDICT_SIGNING_KEY_FILE && env.VIGIL_VERDICT_PUBLIC_KEY_FILE ? null : writeSigningKeyPair(keyDir(), 'verdict');
+  const gateKeys = env.VIGIL_GATE_PUBLIC_KEY_FILE ? null : writeSigningKeyPair(keyDir(), 'gate');
+  return {
+    gateKeys,
+    env: {
+      review: {
+        ...(verdict ? { VIGIL_VERDICT_SIGNING_KEY_FILE: verdict.privateKeyFile } : {}),
+        ...(gateKeys ? { VIGIL_GATE_PUBLIC_KEY_FILE: gateKeys.publicKeyFile } : {}),
+      },
+      remediation: verdict ? { VIGIL_VERDICT_PUBLIC_KEY_FILE: verdict.publicKeyFile } : {},
+    },
+  };
 }

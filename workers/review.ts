@@ -4,6 +4,7 @@ import { PolicyHolder } from '../activities/review/policy-holder';
 import { TASK_QUEUES, VerdictSchema } from '../contracts';
 import { exportStepMutationRate } from '../lib/metrics-compliance';
 import { fromRoot } from '../lib/paths';
+import { signerFromFile, verifierFromFile } from '../lib/trust/signing';
 import { main } from './run-worker';
 
 main({
@@ -16,12 +17,20 @@ main({
     if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
     policy.watch();
     exportStepMutationRate();
+    // Remediation runs only what this key signed: without it the agent must not start.
+    const signingKeyFile = env.VIGIL_VERDICT_SIGNING_KEY_FILE;
+    if (!signingKeyFile) throw new Error('VIGIL_VERDICT_SIGNING_KEY_FILE is required: remediation executes only verdicts this agent signs');
+    const signer = signerFromFile(signingKeyFile, 'verdict signing key');
+    const gateKeyFile = env.VIGIL_GATE_PUBLIC_KEY_FILE;
+    const trust = { signer, gate: gateKeyFile ? verifierFromFile(gateKeyFile, 'gate public key') : null };
+    if (trust.gate) log.info({ verdictKeyId: signer.keyId, gateKeyIds: trust.gate.keyIds }, 'signing verdicts; trusting anomalies the gate signed');
+    else log.warn({ verdictKeyId: signer.keyId }, 'VIGIL_GATE_PUBLIC_KEY_FILE not set: no incident can be verified as opened by the gate, so every one escalates and none auto-executes');
     return {
-      worker: { activities: createReviewActivities({ policy, log }) },
+      worker: { activities: createReviewActivities({ policy, log, trust }) },
       agent: {
         name: 'review',
         description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
-        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)],
+        skills: [{ ...reviewSkill(policy, trust), output: VerdictSchema }, authoritySkill(policy)],
         tools: [],
       },
     };

@@ -1,12 +1,15 @@
 import { z } from 'zod';
 import type { ActionResult, AgentMessage } from '../../contracts';
-import { ProposedActionSchema } from '../../contracts';
+import { AssetSchema, ProposedActionSchema, VerdictSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import type { Verifier } from '../../lib/trust/signing';
 import type { ActionnerRegistry, KubeApplier } from './registry';
+import { requireMandate } from './verdict-check';
 
-export const RemediateInputSchema = z.object({ actions: z.array(ProposedActionSchema).max(32) });
+/** The actions to run, and the review agent's signed verdict and the incident's asset that mandate them. */
+export const RemediateInputSchema = z.object({ actions: z.array(ProposedActionSchema).max(32), verdict: VerdictSchema, asset: AssetSchema });
 export type RemediateInput = z.infer<typeof RemediateInputSchema>;
 
 export interface RemediationDeps {
@@ -14,6 +17,8 @@ export interface RemediationDeps {
   dryRun: boolean;
   apply?: KubeApplier;
   log: Logger;
+  /** The review agent's public key(s): nothing runs without a verdict they verify. */
+  verdicts: Verifier;
 }
 
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
@@ -22,7 +27,8 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
     skill: 'remediate',
     description: 'Runs the allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
     input: RemediateInputSchema,
-    handle: async ({ actions }, ctx) => {
+    handle: async ({ actions, verdict, asset }, ctx) => {
+      requireMandate(deps.verdicts, { incidentId: ctx.incidentId, asset, verdict, actions });
       const results: ActionResult[] = [];
       for (const action of actions) {
         const result = await deps.registry.execute(action, { incidentId: ctx.incidentId, dryRun: deps.dryRun, apply: deps.apply });

@@ -1,10 +1,15 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
+import { AnalysisSchema, AnomalySchema, AssetSchema, assetOf } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { invalidInput, runSkill } from '../../lib/agent-core';
+import { canonicalJson } from '../../lib/canonical-json';
 import type { Logger } from '../../lib/logger';
+import { originOf } from '../../lib/trust/anomaly-signature';
+import type { Signer, Verifier } from '../../lib/trust/signing';
+import { signVerdict } from '../../lib/trust/verdict-signature';
 import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
+import { withOrigin } from './origin-trust';
 import type { PolicyBundle } from './policy-bundle';
 import { ENTRYPOINTS } from './policy-bundle';
 import type { AuthorityInput, AuthorityResult } from './verdict-engine';
@@ -23,15 +28,26 @@ export interface PolicySource {
 
 const hooks = { onFailure: countPolicyFailure };
 
-export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdict> {
+/** The review agent's keys: its own, to sign verdicts remediation will check, and the gate's public key, to know who opened an incident. */
+export interface ReviewTrust {
+  signer: Signer;
+  /** Null when no gate key is configured: every incident is then untrusted (escalates, never auto-executes). */
+  gate: Verifier | null;
+}
+
+export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkill<ReviewInput, Verdict> {
   return {
     agent: 'review',
     skill: 'review',
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
+      // The signed verdict names the asset remediation may touch: it must be the alert's own.
+      if (canonicalJson(AssetSchema.parse(assetOf(anomaly.alert))) !== canonicalJson(asset)) throw invalidInput('review: the asset is not the one the alert names');
       const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
-      const verdict = await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset), hooks);
+      const origin = originOf(trust.gate, ctx.incidentId, anomaly);
+      const judged = withOrigin(await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset), hooks), origin);
+      const verdict = signVerdict(trust.signer, ctx.incidentId, asset, judged);
       timer();
       countVerdict(verdict);
       ctx.log.info(
@@ -42,6 +58,7 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
             mutations: verdict.mutations.map((m) => `${m.actionId}:${m.code}`),
             policyVersion: verdict.policyVersion,
             inputDigest: verdict.inputDigest,
+            originTrusted: verdict.originTrusted,
           },
         },
         'verdict',
@@ -68,8 +85,8 @@ export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput,
   };
 }
 
-export function createReviewActivities(deps: { policy: PolicySource; log: Logger }) {
-  const review = reviewSkill(deps.policy);
+export function createReviewActivities(deps: { policy: PolicySource; log: Logger; trust: ReviewTrust }) {
+  const review = reviewSkill(deps.policy, deps.trust);
   const authority = authoritySkill(deps.policy);
   return {
     async review(message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> {

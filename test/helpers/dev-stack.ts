@@ -10,6 +10,7 @@ import { startWorkers } from '../../lib/stack';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
 import { stateQuery } from '../../workflows/definitions';
+import { testGateKeys } from './trust';
 
 export interface DevStack {
   server: DevServer;
@@ -25,7 +26,8 @@ export async function startDevStack(env: NodeJS.ProcessEnv = {}): Promise<DevSta
   const server = await startDevServer({ uiPort: null, logFile: join(logDir, 'temporal.log') });
   let workers: WorkerStack | undefined;
   try {
-    workers = await startWorkers({ temporalAddress: server.address, logDir, env });
+    // The review agent trusts the test gate key, which the fixtures' anomalyOf signs with.
+    workers = await startWorkers({ temporalAddress: server.address, logDir, env: { VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile, ...env } });
     const client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
     const stack = workers;
     return {

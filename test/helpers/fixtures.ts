@@ -3,6 +3,8 @@ import { join } from 'node:path';
 import type { Anomaly, FalcoAlert } from '../../contracts';
 import { FalcoAlertSchema } from '../../contracts';
 import { alertFingerprint } from '../../lib/identity';
+import { signAnomaly } from '../../lib/trust/anomaly-signature';
+import { testGateSigner } from './trust';
 
 export const ROOT = join(__dirname, '..', '..');
 export const SHARED_SAMPLES = join(ROOT, '..', 'shared', 'data', 'falco', 'falco_samples.jsonl');
@@ -27,16 +29,20 @@ export function exampleAlert(pred: (a: FalcoAlert) => boolean): FalcoAlert {
 }
 
 let counter = 0;
-/** An anomaly for an alert, with a unique correlation key per call unless one is given. */
-export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: string } = {}): Anomaly {
+/**
+ * An anomaly for an alert, with a unique correlation key per call unless one is given, signed as the
+ * gate would sign it (with the test gate key every test stack trusts) unless `unsigned`.
+ */
+export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: string; unsigned?: boolean } = {}): Anomaly {
   counter += 1;
-  return {
+  const anomaly: Anomaly = {
     alert,
     score: 0.9,
     correlationKey: opts.key ?? `${alertFingerprint(alert)}/${process.pid}/${Date.now()}/${counter}`,
     traceId: opts.traceId ?? `${'0'.repeat(24)}${(Date.now() % 0xffffffff).toString(16).padStart(8, '0')}`.slice(-32),
     receivedAt: new Date().toISOString(),
   };
+  return opts.unsigned ? anomaly : signAnomaly(testGateSigner(), anomaly);
 }
 
 export const byRule = (rule: string, extra: (a: FalcoAlert) => boolean = () => true) => (a: FalcoAlert) => a.rule === rule && extra(a);

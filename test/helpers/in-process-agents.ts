@@ -11,6 +11,7 @@ import { PolicyHolder } from '../../activities/review/policy-holder';
 import { TASK_QUEUES } from '../../contracts';
 import { createLogger } from '../../lib/logger';
 import { ROOT } from './fixtures';
+import { freshKeys, testGateVerifier } from './trust';
 
 /**
  * The coordinator and the four agents as in-process workers on their own task queues, with the
@@ -20,13 +21,14 @@ export async function inProcessAgents(connection: NativeConnection, opts: { noti
   const log = createLogger('test', 'silent');
   const policy = new PolicyHolder(join(ROOT, 'policies', 'build'), log);
   if (!(await policy.reload())) throw new Error('policy bundle missing: run npm run policy:build');
+  const verdictKeys = freshKeys('verdict');
   const sent: string[] = [];
   const notifier: Notifier = opts.notifier ?? { name: 'memory', send: async (_n, text) => (sent.push(text), { channel: 'memory', delivered: true, detail: '' }) };
   return Promise.all([
     Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, workflowsPath: require.resolve('../../workflows') }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.analysis, activities: createAnalysisActivities({ log }) }),
-    Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, log }) }),
-    Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, log, trust: { signer: verdictKeys.signer, gate: testGateVerifier() } }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log, verdicts: verdictKeys.verifier }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.notification, activities: createNotificationActivities({ notifier, log }) }),
   ]);
 }
