@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { splitList, TlsFilesSchema } from '../tls';
+import { SkillCallersSchema } from './skill-callers';
 
 /**
  * One agent's A2A endpoint. Port 0 lets the OS choose (logged at start); with a CA the endpoint
@@ -12,11 +13,26 @@ export const A2AConfigSchema = z.object({
   /** The base URL published on the card (the Service DNS name in a cluster); default: scheme://host:port. */
   publicUrl: z.url().optional(),
   tls: TlsFilesSchema,
+  /** Per-skill caller allow-lists (VIGIL_A2A_SKILL_CALLERS, JSON), narrower than the endpoint's. */
+  skillCallers: SkillCallersSchema.default({}),
+  /** The coordinator's certificate identity: the only caller of remediate and notify (VIGIL_A2A_COORDINATOR_IDENTITY). */
+  coordinatorIdentity: z.string().min(1).optional(),
 });
 export type A2AConfig = z.infer<typeof A2AConfigSchema>;
 
+function jsonOrRaw(name: string, raw: string | undefined): unknown {
+  if (!raw) return undefined;
+  try {
+    return JSON.parse(raw) as unknown;
+  } catch {
+    throw new Error(`invalid A2A configuration: ${name} is not JSON (expected {"<skill>": ["<identity>", ...]})`);
+  }
+}
+
 export function a2aConfigFromEnv(env: NodeJS.ProcessEnv): A2AConfig {
   const parsed = A2AConfigSchema.safeParse({
+    skillCallers: jsonOrRaw('VIGIL_A2A_SKILL_CALLERS', env.VIGIL_A2A_SKILL_CALLERS),
+    coordinatorIdentity: env.VIGIL_A2A_COORDINATOR_IDENTITY || undefined,
     enabled: env.VIGIL_A2A_ENABLED ? env.VIGIL_A2A_ENABLED !== 'false' : undefined,
     port: env.VIGIL_A2A_PORT || undefined,
     host: env.VIGIL_A2A_HOST || undefined,

@@ -6,6 +6,7 @@ import { A2A_ROLES } from '../../contracts';
 import { isInvalidInput, runSkill } from '../agent-core';
 import type { Logger } from '../logger';
 import type { AnySkill } from './card';
+import type { SkillAdmission } from './skill-callers';
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
 
@@ -31,6 +32,7 @@ export class SkillExecutor implements AgentExecutor {
   constructor(
     private readonly skills: readonly AnySkill[],
     private readonly log: Logger,
+    private readonly admit: SkillAdmission = () => null,
   ) {}
 
   async execute(rc: RequestContext, bus: ExecutionEventBus): Promise<void> {
@@ -43,6 +45,11 @@ export class SkillExecutor implements AgentExecutor {
       return this.finish(rc, bus, TaskState.TASK_STATE_REJECTED, skill, traceId);
     }
     const caller = rc.context.user?.isAuthenticated ? rc.context.user.userName : undefined;
+    const refused = this.admit(skill.skill, caller);
+    if (refused) {
+      this.log.warn({ trace_id: traceId, agent: skill.agent, skill: skill.skill, transport: 'a2a', a2a: { caller: caller ?? null }, reason: refused }, 'A2A caller refused for this skill');
+      return this.finish(rc, bus, TaskState.TASK_STATE_REJECTED, `forbidden: ${refused}`, traceId);
+    }
     const envelope = {
       messageId: json.messageId || randomUUID(),
       contextId: rc.contextId,

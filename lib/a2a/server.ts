@@ -16,6 +16,7 @@ import type { AnySkill } from './card';
 import { buildAgentCard, JSONRPC_PATH } from './card';
 import type { A2AConfig } from './config';
 import { SkillExecutor } from './executor';
+import { skillAdmission } from './skill-callers';
 
 export const AGENT_CARD_PATH = '/.well-known/agent-card.json';
 const LOOPBACK = '127.0.0.1';
@@ -60,6 +61,7 @@ export async function startA2AServer(o: A2AServerOptions): Promise<A2AServer> {
   const { tls } = o.config;
   const mutualTls = Boolean(tls.caPath && tls.certPath && tls.keyPath);
   const allowed = new Set(tls.allowedIdentities);
+  const admit = skillAdmission({ skills: o.skills.map((s) => s.skill), callers: o.config.skillCallers, coordinatorIdentity: o.config.coordinatorIdentity });
   const app = express();
   app.disable('x-powered-by');
 
@@ -110,7 +112,7 @@ export async function startA2AServer(o: A2AServerOptions): Promise<A2AServer> {
   const url = o.config.publicUrl ?? `${scheme}://${host === '0.0.0.0' || host === '::' ? LOOPBACK : host}:${port}`;
 
   const card = buildAgentCard({ agent: o.agent, description: o.description, version: o.version, baseUrl: url, skills: o.skills, mutualTls });
-  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new SkillExecutor(o.skills, o.log));
+  const handler = new DefaultRequestHandler(card, new InMemoryTaskStore(), new SkillExecutor(o.skills, o.log, admit));
   // Served in canonical proto-JSON (the SDK would serialize its internal `$case` form, which other
   // SDKs, e.g. Python's a2a-sdk, cannot read).
   const wireCard = AgentCard.toJSON(card) as AgentCard;
