@@ -48,20 +48,23 @@ export async function redeemClick(deps: ClickDeps, click: Click): Promise<ClickR
   const { incidentId, decision, nonce, exp } = token.claims;
   const analyst = deps.users.analystFor(click.platform, click.userId);
   if (!analyst) return done({ ok: false, outcome: 'unmapped', incidentId, reason: `${PLATFORM_NAMES[click.platform]} user @${click.userName} is not mapped to an analyst in policy data` });
-  const replay = deps.nonces.reserve(nonce, exp, now);
+  // One use per analyst: a replay is refused, while a second analyst can still add their approval
+  // where policy asks for two (the workflow counts each analyst once).
+  const use = `${nonce}:${analyst}`;
+  const replay = deps.nonces.reserve(use, exp, now);
   if (replay) return done({ ok: false, outcome: 'replayed', incidentId, reason: replay });
   let sent;
   try {
     sent = await deps.decisions.send({ incidentId, decision, analyst, nonce, reason: `${decision === 'approve' ? 'approved' : 'rejected'} in ${PLATFORM_NAMES[click.platform]} by @${click.userName}` });
   } catch (err) {
-    deps.nonces.release(nonce);
+    deps.nonces.release(use);
     deps.log.error({ err, incidentId }, 'could not deliver a chat decision');
     return done({ ok: false, outcome: 'error', incidentId, reason: 'Vigil could not reach the incident; try again' });
   }
   if (!sent.accepted) {
-    deps.nonces.release(nonce);
+    deps.nonces.release(use);
     return done({ ok: false, outcome: 'refused', incidentId, reason: sent.reason });
   }
-  deps.nonces.spend(nonce);
+  deps.nonces.spend(use);
   return done({ ok: true, incidentId, decision, analyst, text: `${decision === 'approve' ? 'Approved' : 'Rejected'} by @${click.userName}` });
 }

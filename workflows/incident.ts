@@ -276,7 +276,7 @@ export async function incidentWorkflow(anomaly: Anomaly): Promise<IncidentOutcom
     show('remediating', `${verdict.allowedActions.map((a) => a.actionner).join(', ')} on ${state.assetLabel}`);
     const reply = await remediationAgent.remediate.executeWithOptions(
       { ...OPTIONS.remediation, summary: `run ${verdict.allowedActions.map((a) => a.actionner).join(', ')}` },
-      [ask('remediate', { actions: verdict.allowedActions })],
+      [ask('remediate', { actions: verdict.allowedActions, verdict, asset })],
     );
     state.actionResults = reply.parts[0].data;
   }

@@ -37,6 +37,8 @@ export const PolicyConfigSchema = z.object({
     identity,
     z.object({ roles: z.array(z.string().min(1)).min(1), teams: z.array(z.string().min(1)), active: z.boolean().optional() }),
   ),
+  /** Chat user id → analyst, per platform: who a Mattermost or Slack click is (read by the approvals service). */
+  chat_users: z.object({ mattermost: z.record(z.string().min(1), identity).default({}), slack: z.record(z.string().min(1), identity).default({}) }).optional(),
   namespace_teams: z.record(z.string().min(1), z.string().min(1)),
   forbid_own_team_decisions: z.boolean(),
   /** Read by the gate (issue 4): Isolation Forest scores at or above this become incidents. */
@@ -49,7 +51,7 @@ export const PolicyDataSchema = z.object({ vigil: z.object({ config: PolicyConfi
 /** Every problem in a data document, one line each with its path; empty when it is valid. */
 export function policyDataProblems(data: unknown): string[] {
   const parsed = PolicyDataSchema.safeParse(data);
-  if (parsed.success) return roleProblems(parsed.data.vigil.config);
+  if (parsed.success) return [...roleProblems(parsed.data.vigil.config), ...chatUserProblems(parsed.data.vigil.config)];
   return parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
 }
 
@@ -59,4 +61,13 @@ function roleProblems(cfg: PolicyConfig): string[] {
   return Object.entries(cfg.required_roles)
     .filter(([, role]) => !held.has(role))
     .map(([kind, role]) => `vigil.config.required_roles.${kind}: no active analyst holds the ${role} role`);
+}
+
+/** A chat user mapped to an analyst policy does not know could never decide; say so before a click finds out. */
+function chatUserProblems(cfg: PolicyConfig): string[] {
+  return Object.entries(cfg.chat_users ?? {}).flatMap(([platform, users]) =>
+    Object.entries(users)
+      .filter(([, analyst]) => !Object.hasOwn(cfg.analysts, analyst))
+      .map(([user, analyst]) => `vigil.config.chat_users.${platform}.${user}: maps to ${analyst}, who is not in vigil.config.analysts`),
+  );
 }
