@@ -70,14 +70,14 @@ describe('remediation runs only what a signed verdict carries, on the incident a
       ['signed by another key', { actions: [first], verdict: { ...verdict, signature: freshKeys('rogue').signer.sign('vigil-verdict/v1', {}) }, asset }, incidentId, /unknown key/],
     ];
     for (const [name, data, id, reason] of cases) {
-      const err = await refusal(remediation.remediate(msg(id, 'remediate', data)));
+      const err = await refusal(remediation.remediate(msg(id, 'remediate', data) as never));
       expect({ name, type: err.type, message: err.message }).toEqual({ name, type: FAILURE_TYPES.policyDenied, message: expect.stringMatching(reason) });
     }
   });
 
   it('refuses a request with no verdict at all as invalid input', async () => {
     const { incidentId, verdict } = await reviewed(anomalyOf(lowShell()));
-    const err = await refusal(remediation.remediate(msg(incidentId, 'remediate', { actions: verdict.allowedActions })));
+    const err = await refusal(remediation.remediate(msg(incidentId, 'remediate', { actions: verdict.allowedActions }) as never));
     expect(err).toMatchObject({ type: FAILURE_TYPES.invalidInput, message: expect.stringMatching(/verdict/) });
   });
 
