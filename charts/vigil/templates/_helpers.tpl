@@ -19,7 +19,23 @@
 
 {{/* Every process, in start order; the agents serve A2A. */}}
 {{- define "vigil.components" -}}
-["coordinator","analysis","review","remediation","notification","gate"]
+["coordinator","analysis","review","remediation","notification","gate","approvals"]
+{{- end -}}
+
+{{/* Processes that are not Temporal workers on a task queue of their own. */}}
+{{- define "vigil.nonWorkers" -}}
+["gate","approvals"]
+{{- end -}}
+
+{{/* Signing key Secrets (templates/signing-keys.yaml): generated, or the user's. */}}
+{{- define "vigil.verdictKeySecret" -}}
+{{- .Values.trust.verdictKey.existingSecret | default (printf "%s-verdict-key" (include "vigil.fullname" .)) -}}
+{{- end -}}
+{{- define "vigil.gateKeySecret" -}}
+{{- .Values.trust.gateKey.existingSecret | default (printf "%s-gate-key" (include "vigil.fullname" .)) -}}
+{{- end -}}
+{{- define "vigil.buttonKeySecret" -}}
+{{- .Values.approvals.buttonKey.existingSecret | default (printf "%s-approvals-button-key" (include "vigil.fullname" .)) -}}
 {{- end -}}
 
 {{/* Pods the network policies select: every process, and the search-attribute Job when it runs. */}}
@@ -242,7 +258,8 @@ app.kubernetes.io/instance: {{ .Release.Name }}
 {{- $ids := list -}}
 {{- if .Values.a2a.allowVigilComponents -}}
 {{- range $name := include "vigil.components" . | fromJsonArray -}}
-{{- if (index $.Values $name).enabled -}}
+{{- /* The approvals service talks to Temporal only; it never calls an agent. */ -}}
+{{- if and (index $.Values $name).enabled (ne $name "approvals") -}}
 {{- $ids = append $ids (include "vigil.identity" (list $ $name)) -}}
 {{- end -}}
 {{- end -}}
@@ -315,6 +332,16 @@ spec: {{- toYaml $spec | nindent 2 }}
 {{- $toPorts := list -}}
 {{- range $v.temporal.network.ports }}{{ $toPorts = append $toPorts (dict "port" . "protocol" "TCP") }}{{ end -}}
 {{- $egress = append $egress (dict "what" "temporal.network" "peers" $v.temporal.network.peers "ports" $toPorts) -}}
+{{- if eq $name "approvals" -}}
+{{- if $c.network.peers -}}
+{{- $ingress = append $ingress (dict "what" "approvals.network (chat callbacks through the ingress)" "peers" $c.network.peers "ports" (list (dict "port" $c.port "protocol" "TCP"))) -}}
+{{- end -}}
+{{- if and $c.slack.signingSecret.existingSecret $c.slack.network.peers -}}
+{{- $p := list -}}
+{{- range $c.slack.network.ports }}{{ $p = append $p (dict "port" . "protocol" "TCP") }}{{ end -}}
+{{- $egress = append $egress (dict "what" "approvals.slack.network (response_url)" "peers" $c.slack.network.peers "ports" $p) -}}
+{{- end -}}
+{{- end -}}
 {{- if eq $name "gate" -}}
 {{- $p := list -}}
 {{- range $v.kafka.network.ports }}{{ $p = append $p (dict "port" . "protocol" "TCP") }}{{ end -}}
@@ -335,7 +362,7 @@ spec: {{- toYaml $spec | nindent 2 }}
 {{- range $v.networkPolicy.kubernetesApi.ports }}{{ $p = append $p (dict "port" . "protocol" "TCP") }}{{ end -}}
 {{- $egress = append $egress (dict "what" "networkPolicy.kubernetesApi" "peers" $v.networkPolicy.kubernetesApi.peers "ports" $p) -}}
 {{- end -}}
-{{- if and $a2aOn $v.a2a.allowVigilComponents (ne $name "setup") -}}
+{{- if and $a2aOn $v.a2a.allowVigilComponents (not (has $name (list "setup" "approvals"))) -}}
 {{- $egress = append $egress (dict "what" "a2a between Vigil components" "peers" (list (dict "releaseAgents" true)) "ports" $a2aPorts) -}}
 {{- end -}}
 {{- toJson (dict "ingress" $ingress "egress" $egress) -}}
