@@ -27,6 +27,8 @@ export const IncidentStateSchema = z.object({
   severity: z.enum(SEVERITIES),
   analysis: AnalysisSchema.nullable(),
   verdict: VerdictSchema.nullable(),
+  /** Whether the gate opened this incident, as the review agent verified it; null before review (and in older histories). */
+  trusted: z.boolean().nullable().optional(),
   escalationDeadline: z.string().nullable(),
   decisions: z.array(DecisionRecordSchema),
   actionResults: z.array(ActionResultSchema),

@@ -16,7 +16,7 @@ export { INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTI
 export type { IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
 export { AGENT_NAMES, FAILURE_TYPES, TASK_QUEUES } from './queues';
 export type { AgentName } from './queues';
-export { SA, SEARCH_ATTRIBUTE_REGISTRATIONS } from './search-attributes';
+export { SA, SEARCH_ATTRIBUTE_REGISTRATIONS, TRUST_LABELS } from './search-attributes';
 export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
 export { EscalationSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
