@@ -55,8 +55,10 @@ describe('chart defaults agree with the code they deploy', () => {
     for (const [name, queue] of Object.entries(TASK_QUEUES)) expect(values[name]?.taskQueue).toBe(queue);
   });
 
-  it('deploy every worker process plus the gate, and treat exactly the agents as A2A servers', () => {
-    expect(helperJson('vigil.components')).toEqual([...WORKER_NAMES, 'gate']);
+  it('deploy every worker process plus the gate (and, opt-in, the approvals service), and treat exactly the agents as A2A servers', () => {
+    expect(helperJson('vigil.components')).toEqual([...WORKER_NAMES, 'gate', 'approvals']);
+    // Off by default: it needs a public URL chat servers can reach.
+    expect(values.approvals?.enabled).toBe(false);
     expect(helperJson('vigil.agents')).toEqual([...AGENT_NAMES]);
     for (const name of [...WORKER_NAMES, 'gate']) expect(values[name]?.enabled).toBe(true);
   });
