@@ -1,7 +1,7 @@
 import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Message } from '@a2a-js/sdk';
-import { AnalysisSchema, VerdictSchema } from '../../contracts';
+import { AnalysisSchema, assetOf, VerdictSchema } from '../../contracts';
 import type { AgentName } from '../../contracts';
 import { connectAgent, skillRequest } from '../../lib/a2a/client';
 import { fromRoot } from '../../lib/paths';
@@ -59,7 +59,8 @@ describe('A2A on every agent worker, over mutual TLS', () => {
 
     // The review agent judges that analysis over A2A exactly as it would over Temporal.
     const { client: reviewAgent } = await connectAgent(urls.get('review')!, { tls });
-    const asset = { kind: 'pod', namespace: 'default', pod: String(anomaly.alert.output_fields['k8s.pod.name']) };
+    // The alert's own asset: the review agent signs verdicts for it and refuses any other.
+    const asset = assetOf(anomaly.alert);
     const judged = (await reviewAgent.sendMessage(skillRequest('review', { anomaly, analysis, asset }, { traceId: TRACE }))) as Message;
     const verdict = judged.parts[0]?.content;
     expect(VerdictSchema.parse(verdict?.$case === 'data' ? verdict.value : null).outcome).toBe('escalate');
