@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly } from '../contracts';
-import { assetLabel, assetOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
+import { assetLabel, assetOf, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
 import { alertJoinedSignal } from '../workflows/definitions';
 import { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
@@ -77,7 +77,7 @@ export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Prom
         ...options,
         args: [anomaly],
         signal: alertJoinedSignal,
-        signalArgs: [anomaly],
+        signalArgs: [joinedAlertOf(anomaly)],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
