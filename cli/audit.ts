@@ -140,9 +140,21 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
   return trail;
 }
 
+/** Runs of one incident the audit follows back; a long escalation continues as new a few times at most. */
+const MAX_RUNS = 100;
+
+/** The whole chain of an incident, oldest run first: a long escalation continues as new, and its verdict is in the first run. */
 export async function readAudit(client: Client, incidentId: string): Promise<AuditTrail> {
-  const history = await client.workflow.getHandle(incidentId).fetchHistory();
-  return auditFromHistory(incidentId, history.events ?? [], client.options.loadedDataConverter.payloadConverter);
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined;
+  for (let i = 0; i < MAX_RUNS; i++) {
+    const events = (await client.workflow.getHandle(incidentId, runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) break;
+    runId = previous;
+  }
+  return auditFromHistory(incidentId, runs.flat(), client.options.loadedDataConverter.payloadConverter);
 }
 
 const step = (a: { actionner: string; blastRadius: { scope: string }; id: string }) => `${a.actionner} (${a.blastRadius.scope}, ${a.id})`;

@@ -24,5 +24,5 @@ export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
 export { EscalationSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
 export type { Escalation, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
-export { JoinedAlertSchema, joinedAlertOf } from './joined-alert';
+export { joinedAlertId, JoinedAlertSchema, joinedAlertOf } from './joined-alert';
 export type { JoinedAlert } from './joined-alert';

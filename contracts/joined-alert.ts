@@ -19,3 +19,14 @@ export type JoinedAlert = z.infer<typeof JoinedAlertSchema>;
 export function joinedAlertOf(anomaly: Anomaly): JoinedAlert {
   return { id: anomaly.fingerprint ?? anomaly.traceId, traceId: anomaly.traceId, rule: anomaly.alert.rule.slice(0, 256), priority: anomaly.alert.priority, score: anomaly.score };
 }
+
+/**
+ * The check the workflow applies to each joined alert: only its id is kept, so only the id must
+ * be sound. Hand-written rather than the schema because a burst of signals is checked inside one
+ * workflow activation, where every microsecond counts against the task deadline.
+ */
+export function joinedAlertId(raw: unknown): string | null {
+  if (typeof raw !== 'object' || raw === null || !('id' in raw)) return null;
+  const { id } = raw;
+  return typeof id === 'string' && id.length > 0 && id.length <= 128 ? id : null;
+}

@@ -14,7 +14,7 @@ const DEFAULT_ESCALATION: Escalation = { timeoutSeconds: 3600, onTimeout: 'auto_
  * alerts is the only thing that grows a waiting incident's history; the server's own suggestion
  * (continueAsNewSuggested) ends a run earlier when it asks.
  */
-export const WAIT_HISTORY_BUDGET = 1000;
+export const WAIT_HISTORY_BUDGET = 500;
 
 export interface Settlement {
   execute: boolean;

@@ -1,6 +1,6 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { Analysis, Anomaly, IncidentState, IncidentStatus, Verdict } from '../../contracts';
-import { assetLabel, assetOf, joinedAlertOf, JoinedAlertSchema, SA, severityFromPriority } from '../../contracts';
+import { assetLabel, assetOf, joinedAlertId, joinedAlertOf, SA, severityFromPriority } from '../../contracts';
 import type { IncidentAlerts } from '../definitions';
 
 /** Alerts an incident remembers to recognise redelivery; a burst past this is still counted. */
@@ -103,9 +103,8 @@ export class Incident {
    * any alert: both are recognised by id, so each distinct alert counts once (within a bound).
    */
   join(raw: unknown): void {
-    const joined = JoinedAlertSchema.safeParse(raw);
-    if (!joined.success) return void log.warn('malformed alertJoined ignored', { incidentId: this.id });
-    const { id } = joined.data;
+    const id = joinedAlertId(raw);
+    if (id === null) return void log.warn('alertJoined without a usable id ignored', { incidentId: this.id });
     if (this.alertIds.has(id)) return;
     if (this.alertIds.size < MAX_TRACKED_ALERTS) this.alertIds.add(id);
     else this.untracked += 1;
