@@ -6,10 +6,12 @@
  */
 export const AGENTS = {
   analysis: {
+    description: 'Vigil threat-analysis agent: turns a Falco anomaly into a typed analysis with proposed, policy-reviewed actions.',
     taskQueue: 'vigil-analysis',
     skills: { analyse: { skill: 'analyse', activity: 'analyse' } },
   },
   review: {
+    description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
     taskQueue: 'vigil-review',
     skills: {
       review: { skill: 'review', activity: 'review' },
@@ -17,10 +19,12 @@ export const AGENTS = {
     },
   },
   remediation: {
+    description: 'Vigil remediation agent: runs policy-allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
     taskQueue: 'vigil-remediation',
     skills: { remediate: { skill: 'remediate', activity: 'remediate' } },
   },
   notification: {
+    description: 'Vigil notification agent: tells people about an incident; escalations say exactly how to approve or reject.',
     taskQueue: 'vigil-notification',
     skills: { notify: { skill: 'notify', activity: 'notify' } },
   },

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import type { AgentMessage, AgentName, SkillId } from '../contracts';
+import type { AgentMessage, AgentName, SkillId, SkillRef } from '../contracts';
 import { A2A_ROLES, agentMessage, AgentMessageEnvelopeSchema, FAILURE_TYPES, formatIssues } from '../contracts';
 import type { Logger } from './logger';
 import type { ActivityOutcome, Transport } from './metrics';
@@ -30,6 +30,11 @@ export interface AgentSkill<I, O> {
   handle(input: I, ctx: AgentContext): Promise<O>;
   /** The agent's business metrics for one successful run, on whichever face received it. */
   observe?(input: I, result: O, traceId: string): void;
+}
+
+/** A skill of `agent`, named as the agent table names it (contracts/agents.ts). */
+export function defineSkill<I, O>(agent: AgentName, ref: SkillRef, body: Omit<AgentSkill<I, O>, 'agent' | 'skill'>): AgentSkill<I, O> {
+  return { agent, skill: ref.skill, ...body };
 }
 
 /** Signals runSkill itself guarantees for every reply: a metric and a trace-joined log line. */

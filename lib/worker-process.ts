@@ -1,5 +1,6 @@
 import type { WorkerOptions } from '@temporalio/worker';
 import type { AgentName } from '../contracts';
+import { AGENTS } from '../contracts';
 import type { AnySkill } from './a2a/card';
 import type { Logger } from './logger';
 import type { TemporalConfig } from './temporal-config';
@@ -25,4 +26,9 @@ export interface WorkerProcess {
   taskQueue: string;
   /** Builds the worker's activities (or workflow bundle) once config is parsed. */
   setup(log: Logger, env: NodeJS.ProcessEnv, temporal: TemporalConfig): Promise<WorkerSetup>;
+}
+
+/** An agent's face as the agent table describes it, with the skills and tools this process was given. */
+export function agentFace(name: AgentName, skills: AnySkill[], tools: string[]): AgentFace {
+  return { name, description: AGENTS[name].description, skills, tools };
 }

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { Analysis, AgentMessage, Anomaly } from '../../contracts';
 import { AGENTS, AnalysisSchema, AnomalySchema } from '../../contracts';
 import type { AgentContext, AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
 import { count, metrics } from '../../lib/metrics';
 import { analyseDeterministically } from './deterministic-analyser';
@@ -18,16 +18,14 @@ export const deterministicAnalyser: Analyser = async (anomaly) => analyseDetermi
 const SKILL = AGENTS.analysis.skills.analyse;
 
 export function analysisSkill(analyser: Analyser): AgentSkill<AnalyseInput, Analysis> {
-  return {
-    agent: 'analysis',
-    skill: SKILL.skill,
+  return defineSkill('analysis', SKILL, {
     description: 'Threat analysis of a Falco anomaly: severity, MITRE technique, confidence, proposed actions (targeting only the alert\'s own pod).',
     input: AnalyseInputSchema,
     output: AnalysisSchema,
     handle: ({ anomaly }, ctx) => analyser(anomaly, ctx),
     observe: (_input, result, traceId) =>
       count(metrics.analyses(), { labels: { analyser: result.analyser.kind, fallback: String(result.analyser.fallback === true) }, traceId }),
-  };
+  });
 }
 
 export interface AnalysisDeps {

@@ -1,6 +1,7 @@
 import { AGENTS } from '../../contracts';
 import { fromRoot } from '../../lib/paths';
 import type { WorkerProcess } from '../../lib/worker-process';
+import { agentFace } from '../../lib/worker-process';
 import { BUILTIN_ACTIONNERS } from '../remediation/registry';
 import type { Analyser } from '.';
 import { analysisSkill, createAnalysisActivities, deterministicAnalyser } from '.';
@@ -24,12 +25,7 @@ export const analysisWorker: WorkerProcess = {
     }
     return {
       worker: { activities: createAnalysisActivities({ log, analyser }) },
-      agent: {
-        name: 'analysis',
-        description: 'Vigil threat-analysis agent: turns a Falco anomaly into a typed analysis with proposed, policy-reviewed actions.',
-        skills: [analysisSkill(analyser)],
-        tools: llm ? ['tool:llm'] : [],
-      },
+      agent: agentFace('analysis', [analysisSkill(analyser)], llm ? ['tool:llm'] : []),
     };
   },
 };

@@ -1,7 +1,7 @@
 import type { AgentMessage } from '../../contracts';
 import { AGENTS } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
 import { count, metrics } from '../../lib/metrics';
 import { markUsed } from '../../lib/metrics-compliance';
@@ -12,9 +12,7 @@ import type { Delivery, Notifier } from './notifier';
 const SKILL = AGENTS.notification.skills.notify;
 
 export function notificationSkill(notifier: Notifier): AgentSkill<Notice, Delivery> {
-  return {
-    agent: 'notification',
-    skill: SKILL.skill,
+  return defineSkill('notification', SKILL, {
     description: 'Tells people about an incident (escalations say exactly how to approve or reject).',
     input: NoticeSchema,
     handle: async (notice, ctx) => {
@@ -26,7 +24,7 @@ export function notificationSkill(notifier: Notifier): AgentSkill<Notice, Delive
       count(metrics.notifications(), { labels: { kind: notice.kind, channel: delivery.channel, delivered: String(delivery.delivered) }, traceId });
       if (delivery.delivered) markUsed('notification', `notifier:${delivery.channel}`);
     },
-  };
+  });
 }
 
 export function createNotificationActivities(deps: { notifier: Notifier; log: Logger }) {

@@ -1,5 +1,6 @@
 import { AGENTS } from '../../contracts';
 import type { WorkerProcess } from '../../lib/worker-process';
+import { agentFace } from '../../lib/worker-process';
 import { createNotificationActivities, notificationSkill } from '.';
 import { fanOut, notifiersFromEnv } from './notifiers';
 
@@ -12,12 +13,7 @@ export const notificationWorker: WorkerProcess = {
     log.info({ notifiers: selected.map((n) => n.name) }, 'notifiers selected');
     return {
       worker: { activities: createNotificationActivities({ notifier, log }) },
-      agent: {
-        name: 'notification',
-        description: 'Vigil notification agent: tells people about an incident; escalations say exactly how to approve or reject.',
-        skills: [notificationSkill(notifier)],
-        tools: selected.map((n) => `notifier:${n.name}`),
-      },
+      agent: agentFace('notification', [notificationSkill(notifier)], selected.map((n) => `notifier:${n.name}`)),
     };
   },
 };

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { ActionResult, AgentMessage } from '../../contracts';
 import { AGENTS, ProposedActionSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
 import { count, metrics } from '../../lib/metrics';
 import { markUsed } from '../../lib/metrics-compliance';
@@ -21,9 +21,7 @@ export interface RemediationDeps {
 const SKILL = AGENTS.remediation.skills.remediate;
 
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
-  return {
-    agent: 'remediation',
-    skill: SKILL.skill,
+  return defineSkill('remediation', SKILL, {
     description: 'Runs the allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
     input: RemediateInputSchema,
     handle: async ({ actions }, ctx) => {
@@ -41,7 +39,7 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
         if (r.status === 'executed' || r.status === 'dry_run') markUsed('remediation', `actionner:${r.actionner}`);
       }
     },
-  };
+  });
 }
 
 export function createRemediationActivities(deps: RemediationDeps) {

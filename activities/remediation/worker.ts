@@ -1,6 +1,7 @@
 import { z } from 'zod';
 import { ActionResultSchema, AGENTS } from '../../contracts';
 import type { WorkerProcess } from '../../lib/worker-process';
+import { agentFace } from '../../lib/worker-process';
 import { createRemediationActivities, remediationSkill } from '.';
 import { remediationMode } from './acting-mode';
 import { enabledRegistry } from './registry';
@@ -16,13 +17,8 @@ export const remediationWorker: WorkerProcess = {
     const deps = { registry, ...mode, log };
     return {
       worker: { activities: createRemediationActivities(deps) },
-      agent: {
-        name: 'remediation',
-        description: 'Vigil remediation agent: runs policy-allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
-        skills: [{ ...remediationSkill(deps), output: z.array(ActionResultSchema) }],
-        // Each actionner is a grant backed by RBAC: least agency compares these with the ones that ran.
-        tools: registry.list().map((a) => `actionner:${a.name}`),
-      },
+      // Each actionner is a grant backed by RBAC: least agency compares these with the ones that ran.
+      agent: agentFace('remediation', [{ ...remediationSkill(deps), output: z.array(ActionResultSchema) }], registry.list().map((a) => `actionner:${a.name}`)),
     };
   },
 };

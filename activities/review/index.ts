@@ -2,7 +2,7 @@ import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
 import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
 import { count, metrics } from '../../lib/metrics';
 import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
@@ -26,9 +26,7 @@ const hooks = { onFailure: countPolicyFailure };
 const SKILLS = AGENTS.review.skills;
 
 export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdict> {
-  return {
-    agent: 'review',
-    skill: SKILLS.review.skill,
+  return defineSkill('review', SKILLS.review, {
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
@@ -51,13 +49,11 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
       return verdict;
     },
     observe: (_input, verdict, traceId) => count(metrics.verdicts(), { labels: { outcome: verdict.outcome }, traceId }),
-  };
+  });
 }
 
 export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput, AuthorityResult> {
-  return {
-    agent: 'review',
-    skill: SKILLS.authorizeDecision.skill,
+  return defineSkill('review', SKILLS.authorizeDecision, {
     description: 'Whether an analyst may make this decision on this incident, by policy.',
     input: AuthorizeInputSchema,
     handle: async (input, ctx) => {
@@ -72,7 +68,7 @@ export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput,
     observe: (_input, result, traceId) => {
       if (!result.allowed) count(metrics.decisions(), { labels: { outcome: 'refused' }, traceId });
     },
-  };
+  });
 }
 
 export function createReviewActivities(deps: { policy: PolicySource; log: Logger }) {

@@ -3,6 +3,7 @@ import { AGENTS, VerdictSchema } from '../../contracts';
 import { exportStepMutationRate } from '../../lib/metrics-compliance';
 import { fromRoot } from '../../lib/paths';
 import type { WorkerProcess } from '../../lib/worker-process';
+import { agentFace } from '../../lib/worker-process';
 import { authoritySkill, createReviewActivities, reviewSkill } from '.';
 import { PolicyHolder } from './policy-holder';
 
@@ -18,12 +19,7 @@ export const reviewWorker: WorkerProcess = {
     exportStepMutationRate();
     return {
       worker: { activities: createReviewActivities({ policy, log }) },
-      agent: {
-        name: 'review',
-        description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
-        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)],
-        tools: [],
-      },
+      agent: agentFace('review', [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)], []),
     };
   },
 };
