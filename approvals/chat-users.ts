@@ -1,7 +1,7 @@
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
-import { formatIssues } from './issues';
+import { formatIssues } from '../contracts';
 import type { Logger } from '../lib/logger';
 
 export const CHAT_PLATFORMS = ['mattermost', 'slack'] as const;

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fromRoot } from '../lib/paths';
-import { formatIssues } from './issues';
+import { formatIssues } from '../contracts';
 
 const port = z.coerce.number().int().min(0).max(65535);
 

@@ -1,38 +1,4 @@
-import { z } from 'zod';
-import { authoritySkill, createReviewActivities, reviewSkill } from '../activities/review';
-import { PolicyHolder } from '../activities/review/policy-holder';
-import { TASK_QUEUES, VerdictSchema } from '../contracts';
-import { exportStepMutationRate } from '../lib/metrics-compliance';
-import { fromRoot } from '../lib/paths';
-import { signerFromFile, verifierFromFile } from '../lib/trust/signing';
+import { reviewWorker } from '../activities/review/worker';
 import { main } from './run-worker';
 
-main({
-  name: 'review',
-  taskQueue: TASK_QUEUES.review,
-  setup: async (log, env) => {
-    const timeoutMs = z.coerce.number().int().positive().default(2000).parse(env.VIGIL_POLICY_TIMEOUT_MS || undefined);
-    const policy = new PolicyHolder(env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log, { timeoutMs });
-    // Refuse to start without a policy: a review agent with none would escalate everything.
-    if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
-    policy.watch();
-    exportStepMutationRate();
-    // Remediation runs only what this key signed: without it the agent must not start.
-    const signingKeyFile = env.VIGIL_VERDICT_SIGNING_KEY_FILE;
-    if (!signingKeyFile) throw new Error('VIGIL_VERDICT_SIGNING_KEY_FILE is required: remediation executes only verdicts this agent signs');
-    const signer = signerFromFile(signingKeyFile, 'verdict signing key');
-    const gateKeyFile = env.VIGIL_GATE_PUBLIC_KEY_FILE;
-    const trust = { signer, gate: gateKeyFile ? verifierFromFile(gateKeyFile, 'gate public key') : null };
-    if (trust.gate) log.info({ verdictKeyId: signer.keyId, gateKeyIds: trust.gate.keyIds }, 'signing verdicts; trusting anomalies the gate signed');
-    else log.warn({ verdictKeyId: signer.keyId }, 'VIGIL_GATE_PUBLIC_KEY_FILE not set: no incident can be verified as opened by the gate, so every one escalates and none auto-executes');
-    return {
-      worker: { activities: createReviewActivities({ policy, log, trust }) },
-      agent: {
-        name: 'review',
-        description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
-        skills: [{ ...reviewSkill(policy, trust), output: VerdictSchema }, authoritySkill(policy)],
-        tools: [],
-      },
-    };
-  },
-});
+main(reviewWorker);

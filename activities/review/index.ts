@@ -1,10 +1,11 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AnalysisSchema, AnomalySchema, AssetSchema, assetOf } from '../../contracts';
+import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema, assetOf } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { invalidInput, runSkill } from '../../lib/agent-core';
+import { defineSkill, invalidInput, runSkill } from '../../lib/agent-core';
 import { canonicalJson } from '../../lib/canonical-json';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
 import { originOf } from '../../lib/trust/anomaly-signature';
 import type { Signer, Verifier } from '../../lib/trust/signing';
 import { signVerdict } from '../../lib/trust/verdict-signature';
@@ -27,6 +28,7 @@ export interface PolicySource {
 }
 
 const hooks = { onFailure: countPolicyFailure };
+const SKILLS = AGENTS.review.skills;
 
 /** The review agent's keys: its own, to sign verdicts remediation will check, and the gate's public key, to know who opened an incident. */
 export interface ReviewTrust {
@@ -36,9 +38,7 @@ export interface ReviewTrust {
 }
 
 export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkill<ReviewInput, Verdict> {
-  return {
-    agent: 'review',
-    skill: 'review',
+  return defineSkill('review', SKILLS.review, {
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
@@ -65,13 +65,12 @@ export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkil
       );
       return verdict;
     },
-  };
+    observe: (_input, verdict, traceId) => count(metrics.verdicts(), { labels: { outcome: verdict.outcome }, traceId }),
+  });
 }
 
 export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput, AuthorityResult> {
-  return {
-    agent: 'review',
-    skill: 'authorize-decision',
+  return defineSkill('review', SKILLS.authorizeDecision, {
     description: 'Whether an analyst may make this decision on this incident, by policy.',
     input: AuthorizeInputSchema,
     handle: async (input, ctx) => {
@@ -82,19 +81,19 @@ export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput,
       ctx.log.info({ analyst: input.decision.analyst, allowed: result.allowed, reasons: result.reasons.map((r) => r.code), policyVersion: result.policyVersion }, 'decision authority');
       return result;
     },
-  };
+    // Accepted decisions are counted by the coordinator, once the escalation is settled.
+    observe: (_input, result, traceId) => {
+      if (!result.allowed) count(metrics.decisions(), { labels: { outcome: 'refused' }, traceId });
+    },
+  });
 }
 
 export function createReviewActivities(deps: { policy: PolicySource; log: Logger; trust: ReviewTrust }) {
   const review = reviewSkill(deps.policy, deps.trust);
   const authority = authoritySkill(deps.policy);
   return {
-    async review(message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> {
-      return runSkill(review, message, deps.log);
-    },
-    async authorizeDecision(message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorityResult>> {
-      return runSkill(authority, message, deps.log);
-    },
+    [SKILLS.review.activity]: (message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> => runSkill(review, message, deps.log),
+    [SKILLS.authorizeDecision.activity]: (message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorityResult>> => runSkill(authority, message, deps.log),
   };
 }
 export type ReviewActivities = ReturnType<typeof createReviewActivities>;

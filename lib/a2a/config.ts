@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { splitList, TlsFilesSchema } from '../tls';
+import { formatIssues } from '../../contracts';
 import { SkillCallersSchema } from './skill-callers';
 
 /**
@@ -45,7 +46,7 @@ export function a2aConfigFromEnv(env: NodeJS.ProcessEnv): A2AConfig {
     },
   });
   if (!parsed.success) {
-    throw new Error(`invalid A2A configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid A2A configuration: ${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

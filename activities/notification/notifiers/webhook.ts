@@ -1,7 +1,10 @@
+import { readFileSync } from 'node:fs';
+import { z } from 'zod';
 import type { Notice } from '../notice';
-import type { Delivery, Notifier } from '../notifier';
+import type { Delivery, Notifier, NotifierPlugin } from '../notifier';
+import { checkButtonKey } from '../../../lib/trust/button-token';
 import type { ApprovalButtons } from './chat-buttons';
-import { mattermostAttachments, slackBlocks } from './chat-buttons';
+import { CHAT_FLAVORS, mattermostAttachments, slackBlocks } from './chat-buttons';
 
 /**
  * Posts `{text, username}`, which Mattermost and Slack incoming webhooks both accept. With the
@@ -32,3 +35,45 @@ export function webhookNotifier(opts: { url: string; username?: string; timeoutM
     },
   };
 }
+
+export const WebhookConfigSchema = z
+  .object({
+    url: z.url({ protocol: /^https?$/, error: 'VIGIL_WEBHOOK_URL must be an http(s) URL' }),
+    username: z.string().min(1).max(64).optional(),
+    /** Which buttons escalations carry: Mattermost attachments or Slack blocks (VIGIL_WEBHOOK_FLAVOR). */
+    flavor: z.enum(CHAT_FLAVORS).default('mattermost'),
+    /** The approvals service's public URL (VIGIL_APPROVALS_URL); with the key, escalations carry Approve/Reject buttons. */
+    approvalsUrl: z.url({ protocol: /^https?$/, error: 'VIGIL_APPROVALS_URL must be an http(s) URL' }).optional(),
+    /** The HMAC key shared with the approvals service (VIGIL_APPROVALS_BUTTON_KEY_FILE, at least 32 bytes). */
+    approvalsButtonKeyFile: z.string().min(1).optional(),
+  })
+  .refine((c) => (c.approvalsUrl === undefined) === (c.approvalsButtonKeyFile === undefined), {
+    message: 'chat buttons need both VIGIL_APPROVALS_URL and VIGIL_APPROVALS_BUTTON_KEY_FILE',
+  });
+
+function readButtonKey(path: string): Buffer {
+  try {
+    return checkButtonKey(readFileSync(path));
+  } catch (err) {
+    throw new Error(`VIGIL_APPROVALS_BUTTON_KEY_FILE ${path}: ${(err as Error).message}`);
+  }
+}
+
+export const webhookNotifierPlugin: NotifierPlugin<z.infer<typeof WebhookConfigSchema>> = {
+  name: 'webhook',
+  description: 'Posts each notice to a Mattermost- or Slack-compatible incoming webhook (VIGIL_WEBHOOK_URL); escalations carry approval buttons when the approvals service is configured.',
+  config: WebhookConfigSchema,
+  configFromEnv: (env) => ({
+    url: env.VIGIL_WEBHOOK_URL,
+    ...(env.VIGIL_WEBHOOK_USERNAME ? { username: env.VIGIL_WEBHOOK_USERNAME } : {}),
+    ...(env.VIGIL_WEBHOOK_FLAVOR ? { flavor: env.VIGIL_WEBHOOK_FLAVOR } : {}),
+    ...(env.VIGIL_APPROVALS_URL ? { approvalsUrl: env.VIGIL_APPROVALS_URL } : {}),
+    ...(env.VIGIL_APPROVALS_BUTTON_KEY_FILE ? { approvalsButtonKeyFile: env.VIGIL_APPROVALS_BUTTON_KEY_FILE } : {}),
+  }),
+  init: (config) =>
+    webhookNotifier({
+      url: config.url,
+      username: config.username,
+      approvals: config.approvalsUrl && config.approvalsButtonKeyFile ? { url: config.approvalsUrl, flavor: config.flavor, key: readButtonKey(config.approvalsButtonKeyFile) } : undefined,
+    }),
+};

@@ -4,8 +4,8 @@ import { parse } from 'yaml';
 import { parsePrompt } from '../../../activities/analysis/prompt';
 import type { Actionner } from '../../../activities/remediation/actionner';
 import { BUILTIN_ACTIONNERS, defaultRegistry } from '../../../activities/remediation/registry';
-import { AGENT_NAMES, TASK_QUEUES } from '../../../contracts';
-import { WORKER_NAMES } from '../../../lib/stack';
+import { AGENT_NAMES, COMPONENT_NAMES, TASK_QUEUES } from '../../../contracts';
+import { WORKER_NAMES } from '../../../lib/devstack/stack';
 import type { ActionnerRbacFile } from '../../../scripts/chart/chart-files';
 import { actionnerRbacFile, CHART_DIR, staleChartFiles, valuesSchemaFile } from '../../../scripts/chart/chart-files';
 
@@ -56,7 +56,7 @@ describe('chart defaults agree with the code they deploy', () => {
   });
 
   it('deploy every worker process plus the gate (and, opt-in, the approvals service), and treat exactly the agents as A2A servers', () => {
-    expect(helperJson('vigil.components')).toEqual([...WORKER_NAMES, 'gate', 'approvals']);
+    expect(helperJson('vigil.components')).toEqual([...COMPONENT_NAMES]);
     // Off by default: it needs a public URL chat servers can reach.
     expect(values.approvals?.enabled).toBe(false);
     expect(helperJson('vigil.agents')).toEqual([...AGENT_NAMES]);
