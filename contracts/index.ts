@@ -12,6 +12,15 @@ export { AnalystDecisionSchema, DecisionRecordSchema } from './decision';
 export type { AnalystDecision, AnalystDecisionInput, DecisionRecord } from './decision';
 export { ALERT_LIMITS, FALCO_PRIORITIES, FalcoAlertSchema } from './falco';
 export type { FalcoAlert, FalcoFieldValue, FalcoPriority } from './falco';
+export {
+  alertNameProblems,
+  dns1123LabelProblem,
+  dns1123SubdomainProblem,
+  HostnameSchema,
+  NamespaceNameSchema,
+  ObjectNameSchema,
+  PathSegmentNameSchema,
+} from './k8s-names';
 export { INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS } from './incident';
 export type { IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
 export { AGENT_NAMES, FAILURE_TYPES, TASK_QUEUES } from './queues';

@@ -4,17 +4,21 @@ import rego.v1
 
 import data.vigil.review
 
-label := {"id": "l", "actionner": "kubernetes:label", "target": {"namespace": "default", "pod": "p"}, "params": {}, "blastRadius": {"scope": "pod", "pods": 1}}
+label := {"id": "l", "actionner": "kubernetes:label", "target": {"namespace": "default", "pod": "p"}, "params": {"labels": {"vigil.dev/quarantine": "true"}}, "blastRadius": {"scope": "pod", "pods": 1}}
 
-netpol := object.union(label, {"id": "n", "actionner": "kubernetes:networkpolicy"})
+netpol := object.union(object.remove(label, ["params"]), {"id": "n", "actionner": "kubernetes:networkpolicy", "params": {}})
 
-terminate := object.union(label, {"id": "t", "actionner": "kubernetes:terminate"})
+terminate := object.union(object.remove(label, ["params"]), {"id": "t", "actionner": "kubernetes:terminate", "params": {}})
+
+# A container escape (Critical, privilege escalation, T1611): evidence enough to contain unattended,
+# so each test below is about the one rule it names.
+escape := {"rule": "Detect release_agent File Container Escapes", "priority": "Critical", "source": "syscall", "tags": ["container", "mitre_privilege_escalation", "T1611"], "fields": {}}
 
 inp(severity, ns, confidence, actions) := {
 	"incident": {"id": "i", "severity": severity, "asset": {"kind": "pod", "namespace": ns, "pod": "p"}},
-	"alert": {"rule": "r", "priority": "Notice", "source": "syscall", "tags": []},
+	"alert": escape,
 	"anomaly": {"score": 0.9},
-	"analysis": {"confidence": confidence, "severity": severity, "actions": actions},
+	"analysis": {"confidence": confidence, "severity": severity, "actions": actions, "analyser": {"kind": "deterministic", "version": "t"}},
 }
 
 codes(v) := {r.code | some r in v.reasons}
@@ -77,12 +81,16 @@ test_customer_facing_workload_escalates_to_senior if {
 	v.escalation.requiredRole == "senior"
 }
 
-test_step_on_a_protected_target_escalates_to_senior if {
+test_step_on_another_target_is_blocked_and_escalates_to_senior if {
 	# The incident is in an ordinary namespace, but a step reaches into the control plane.
 	reach := on(label, {"namespace": "kube-system", "pod": "coredns-1"})
 	v := review.verdict with input as inp("low", "default", 0.9, [reach])
 	v.outcome == "escalate"
-	codes(v) == {"protected_asset"}
+	codes(v) == {"target_not_asset"}
+	v.reasons[0].message == "kubernetes:label targets kube-system/coredns-1, not the incident's asset default/p"
+	v.allowedActions == []
+	v.rejectedActions == [{"action": reach, "reason": v.reasons[0].message}]
+	v.flagged == [{"actionId": "l", "codes": ["protected_asset", "target_not_asset"], "disposition": "blocked"}]
 	v.escalation.requiredRole == "senior"
 }
 
@@ -101,21 +109,22 @@ test_blast_radius_pods_escalates if {
 	v.reasons[0].message == "kubernetes:label reaches 5 pod(s) at pod scope, limit 1 at pod scope"
 }
 
-test_node_level_action_escalates_on_blast_radius if {
+test_node_level_action_is_not_the_pod_asset if {
 	node := on(object.union(label, {"blastRadius": {"scope": "node", "pods": 1}}), {"namespace": "default", "node": "n1"})
 	v := review.verdict with input as inp("medium", "default", 0.9, [node])
 	v.outcome == "escalate"
-	codes(v) == {"blast_radius"}
+	codes(v) == {"target_not_asset"}
+	v.allowedActions == []
 }
 
-test_unmutable_namespace_isolation_escalates_on_blast_radius if {
-	# Host alert: no pod to narrow the isolation to, so it stays as proposed and needs a human.
+test_namespace_isolation_on_a_host_alert_is_not_its_asset if {
+	# Host alert: the namespace is not what the alert is about, and there is no pod to narrow to.
 	ns := on(object.union(netpol, {"blastRadius": {"scope": "namespace", "pods": 0}}), {"namespace": "default"})
 	v := review.verdict with input as inp("medium", "default", 0.9, [ns]) with input.incident.asset as {"kind": "host", "node": "n1"}
 	v.outcome == "escalate"
-	codes(v) == {"blast_radius"}
+	codes(v) == {"target_not_asset"}
 	v.mutations == []
-	v.flagged == [{"actionId": "n", "codes": ["blast_radius"], "disposition": "passed"}]
+	v.flagged == [{"actionId": "n", "codes": ["blast_radius", "target_not_asset"], "disposition": "blocked"}]
 }
 
 test_not_on_severity_allow_list_escalates if {
@@ -126,10 +135,10 @@ test_not_on_severity_allow_list_escalates if {
 }
 
 test_reject_beats_escalate if {
-	v := review.verdict with input as inp("info", "kube-system", 0.1, [terminate])
+	v := review.verdict with input as inp("info", "kube-system", 0.1, [on(terminate, {"namespace": "kube-system", "pod": "p"})])
 	v.outcome == "auto_reject"
 	codes(v) == {"notify_only"}
-	v.flagged == [{"actionId": "t", "codes": ["human_only_action"], "disposition": "blocked"}]
+	v.flagged == [{"actionId": "t", "codes": ["human_only_action", "protected_asset"], "disposition": "blocked"}]
 }
 
 test_namespace_isolation_is_narrowed_and_executes if {
@@ -137,14 +146,14 @@ test_namespace_isolation_is_narrowed_and_executes if {
 	v := review.verdict with input as inp("high", "default", 0.9, [label, ns])
 	v.outcome == "auto_execute"
 	codes(v) == {"within_policy", "step_mutated"}
-	v.allowedActions == [label, object.union(netpol, {"rationale": "policy rewrite of n: isolate only pod p"})]
+	v.allowedActions == [label, object.union(netpol, {"params": {}, "rationale": "policy rewrite of n: isolate only pod p"})]
 	count(v.mutations) == 1
 	v.mutations[0].code == "narrow_isolation_to_pod"
 	v.flagged == [{"actionId": "n", "codes": ["blast_radius"], "disposition": "mutated"}]
 }
 
 test_mutated_step_still_escalates_when_a_human_is_needed_for_another_reason if {
-	wl := on(object.union(terminate, {"id": "w", "blastRadius": {"scope": "workload", "pods": 3}}), {"namespace": "default", "pod": "p", "workload": "web"})
+	wl := on(object.union(terminate, {"id": "w", "blastRadius": {"scope": "workload", "pods": 3}}), {"namespace": "default", "pod": "p", "workload": "p"})
 	v := review.verdict with input as inp("critical", "default", 0.3, [label, netpol, wl])
 	v.outcome == "escalate"
 	codes(v) == {"low_confidence", "step_mutated"}
