@@ -137,12 +137,10 @@ escalation_explained := [r | some r in escalate_reasons] if count(escalate_reaso
 
 else := [{"code": "not_proven", "message": "automation was not proven safe by policy"}]
 
-# Protected assets, tampered proposals and human-only steps need the senior role; anything else any analyst.
+# Protected assets, tampered proposals and human-only steps need the senior role; anything else any
+# analyst. (A step that would reach a protected target elsewhere is blocked, so the asset decides.)
 required_role := cfg.required_roles.protected if {
 	count(asset_protection) > 0
-} else := cfg.required_roles.protected if {
-	some a in final_steps
-	count(steps.protected_target(a)) > 0
 } else := cfg.required_roles.protected if {
 	count(proposal.blocked) > 0
 } else := cfg.required_roles.human_only if {

@@ -34,6 +34,7 @@ suppressed if {
 		on_workload(s)
 		covers(s, a)
 	}
+
 	# A suppression hides the known-benign behaviour it names, never a known-bad indicator.
 	count(evidence.indicators) == 0
 }
