@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
+import { AnalysisSchema, AnomalySchema, AssetSchema, FalcoAlertSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
@@ -10,7 +10,13 @@ import { ENTRYPOINTS } from './policy-bundle';
 import type { AuthorityInput, AuthorityResult } from './verdict-engine';
 import { AuthorityInputSchema, evaluateAuthority, evaluateVerdict, verdictInput } from './verdict-engine';
 
-export const ReviewInputSchema = z.object({ anomaly: AnomalySchema, analysis: AnalysisSchema, asset: AssetSchema });
+export const ReviewInputSchema = z.object({
+  anomaly: AnomalySchema,
+  analysis: AnalysisSchema,
+  asset: AssetSchema,
+  /** Earlier alerts of the incident (same workload), oldest first: a chain weighs more than one alert. */
+  chain: z.array(FalcoAlertSchema).max(64).optional(),
+});
 export type ReviewInput = z.infer<typeof ReviewInputSchema>;
 
 export const AuthorizeInputSchema = AuthorityInputSchema;
@@ -29,9 +35,9 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
     skill: 'review',
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
-    handle: async ({ anomaly, analysis, asset }, ctx) => {
+    handle: async ({ anomaly, analysis, asset, chain }, ctx) => {
       const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
-      const verdict = await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset), hooks);
+      const verdict = await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset, { chain, now: new Date() }), hooks);
       timer();
       countVerdict(verdict);
       ctx.log.info(
@@ -40,6 +46,8 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
             outcome: verdict.outcome,
             reasons: verdict.reasons.map((r) => r.code),
             mutations: verdict.mutations.map((m) => `${m.actionId}:${m.code}`),
+            evidence: verdict.evidence?.weight ?? null,
+            suppressions: verdict.suppressions ?? [],
             policyVersion: verdict.policyVersion,
             inputDigest: verdict.inputDigest,
           },

@@ -135,7 +135,7 @@ reasons := array.concat(
 # An escalation always says why, even when the rule that should have said it is broken.
 escalation_explained := [r | some r in escalate_reasons] if count(escalate_reasons) > 0
 
-else := [{"code": "not_proven", "message": "automation was not proven safe by policy"}]
+escalation_explained := [{"code": "not_proven", "message": "automation was not proven safe by policy"}] if count(escalate_reasons) == 0
 
 # Protected assets, tampered proposals and human-only steps need the senior role; anything else any
 # analyst. (A step that would reach a protected target elsewhere is blocked, so the asset decides.)
@@ -164,7 +164,9 @@ default allowed_actions := []
 rejected_actions := [{"action": a, "reason": reasons[0].message} | some a in proposed] if outcome == "auto_reject"
 
 # Blocked steps never run, whatever an analyst decides.
-else := [{"action": proposed[i], "reason": concat("; ", sort([c.message | some c in codes]))} | some i, codes in proposal.blocked]
+rejected_actions := blocked_refusals if outcome != "auto_reject"
+
+blocked_refusals := [{"action": proposed[i], "reason": concat("; ", sort([c.message | some c in codes]))} | some i, codes in proposal.blocked]
 
 # A rejected verdict runs nothing, so nothing was rewritten.
 mutations := mutation.mutations if outcome != "auto_reject"
@@ -173,22 +175,34 @@ default mutations := []
 
 # Every step a rule objected to, and what became of it: the step-mutation intervention rate is
 # mutated / all flagged. Blocked proposals first, then the steps policy considered (floor included).
-flagged := array.concat(
-	[{"actionId": proposed[i].id, "codes": sort({c.code | some c in codes} | {f.code | some f in steps.flags(proposed[i], severity)}), "disposition": "blocked"} |
-		some i, codes in proposal.blocked
-	],
-	[{"actionId": a.id, "codes": sort({f.code | some f in fs}), "disposition": disposition(i)} |
-		some i, a in proposal.combined
-		fs := steps.flags(a, severity)
-		count(fs) > 0
-	],
-)
+flagged := array.concat(flagged_blocked, flagged_considered)
 
-disposition(i) := "blocked" if {
+flagged_blocked := [{"actionId": proposed[i].id, "codes": sort({c.code | some c in codes} | {f.code | some f in steps.flags(proposed[i], severity)}), "disposition": "blocked"} |
+	some i, codes in proposal.blocked
+]
+
+flagged_considered := [{"actionId": a.id, "codes": sort({f.code | some f in fs}), "disposition": dispositions[i]} |
+	some i, a in proposal.combined
+	fs := steps.flags(a, severity)
+	count(fs) > 0
+]
+
+dispositions[i] := "blocked" if {
+	some i, _ in proposal.combined
 	outcome == "auto_reject"
-} else := "mutated" if {
+}
+
+dispositions[i] := "mutated" if {
+	some i, _ in proposal.combined
+	outcome != "auto_reject"
 	mutation.rewrite[i]
-} else := "passed"
+}
+
+dispositions[i] := "passed" if {
+	some i, _ in proposal.combined
+	outcome != "auto_reject"
+	not mutation.rewrite[i]
+}
 
 verdict := {
 	"outcome": outcome,
