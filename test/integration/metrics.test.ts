@@ -10,7 +10,7 @@ import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
 import type { FakeLlm } from '../helpers/fake-llm';
 import { helpfulAnalysis, startFakeLlm } from '../helpers/fake-llm';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, byRule, evidentAlert, exampleAlert } from '../helpers/fixtures';
 
 /** Feeds text to a command on stdin; resolves with its exit code and output. */
 function pipe(command: string, args: string[], input: string): Promise<{ code: number | null; out: string }> {
@@ -58,7 +58,7 @@ describe('metrics on every process', () => {
     await waitForStatus(handle, 'awaiting_decision');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', analyst: 'alice', reason: 'confirmed' }] });
     const outcomes: IncidentOutcome[] = [await handle.result()];
-    const low = await startIncident(stack.client, anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'))));
+    const low = await startIncident(stack.client, anomalyOf(evidentAlert()));
     outcomes.push(await stack.client.workflow.getHandle(low.incidentId).result());
     expect(outcomes.map((o) => o.resolution)).toEqual(['executed', 'executed']);
   });

@@ -43,7 +43,8 @@ describe('Kubernetes names in the contracts', () => {
   });
 
   it('makes an anomaly naming a bad object invalid input at every activity, with the reason, never a crash', () => {
-    for (const fields of [{ 'k8s.pod.name': 'p'.repeat(300) }, { 'k8s.ns.name': 'Kube-System' }, { 'k8s.ns.name': 'kube-system/..' }]) {
+    const bad: Array<Record<string, string>> = [{ 'k8s.pod.name': 'p'.repeat(300) }, { 'k8s.ns.name': 'Kube-System' }, { 'k8s.ns.name': 'kube-system/..' }];
+    for (const fields of bad) {
       const anomaly = anomalyOf(withFields(fields));
       const direct = AnomalySchema.safeParse(anomaly);
       expect(direct.success).toBe(false);
