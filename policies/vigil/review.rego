@@ -48,7 +48,7 @@ reject_reasons contains {"code": "duplicate_action_id", "message": sprintf("step
 
 reject_reasons contains {"code": "suppressed", "message": msg} if {
 	suppression.suppressed
-	msg := sprintf("suppressed by %s", [concat(", ", [sprintf("%s (%s: %s, until %s)", [s.id, s.author, s.reason, s.expires]) | some s in suppression.matching])])
+	msg := sprintf("suppressed by %s", [concat(", ", sort([sprintf("%s (%s: %s, until %s)", [s.id, s.author, s.reason, s.expires]) | some s in suppression.matching]))])
 }
 
 # Low evidence is notified and closed, not contained: except on a protected asset, which a human
@@ -123,7 +123,7 @@ outcome := "auto_reject" if {
 
 mutation_reasons := [{"code": "step_mutated", "message": m.reason} | some m in mutation.mutations]
 
-reasons := [r | some r in reject_reasons] if outcome == "auto_reject"
+reasons := ordered(reject_reasons) if outcome == "auto_reject"
 
 reasons := array.concat(escalation_explained, mutation_reasons) if outcome == "escalate"
 
@@ -133,7 +133,7 @@ reasons := array.concat(
 ) if outcome == "auto_execute"
 
 # An escalation always says why, even when the rule that should have said it is broken.
-escalation_explained := [r | some r in escalate_reasons] if count(escalate_reasons) > 0
+escalation_explained := ordered(escalate_reasons) if count(escalate_reasons) > 0
 
 escalation_explained := [{"code": "not_proven", "message": "automation was not proven safe by policy"}] if count(escalate_reasons) == 0
 
@@ -204,6 +204,14 @@ dispositions[i] := "passed" if {
 	not mutation.rewrite[i]
 }
 
+# A set as an array in one order (by code, then message): wasm and opa iterate sets differently,
+# and a verdict must be the same answer from both.
+ordered(set) := [x |
+	some key in sort([[x.code, x.message] | some x in set])
+	some x in set
+	[x.code, x.message] == key
+]
+
 verdict := {
 	"outcome": outcome,
 	"reasons": reasons,
@@ -212,6 +220,6 @@ verdict := {
 	"mutations": mutations,
 	"flagged": flagged,
 	"escalation": escalation,
-	"evidence": {"weight": evidence.weight, "findings": [f | some f in evidence.findings]},
+	"evidence": {"weight": evidence.weight, "findings": ordered(evidence.findings)},
 	"suppressions": suppression.ids,
 }
