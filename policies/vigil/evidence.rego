@@ -6,6 +6,8 @@ package vigil.evidence
 
 import rego.v1
 
+import data.vigil.format
+
 cfg := data.vigil.config.evidence
 
 ind := data.vigil.config.indicators
@@ -37,7 +39,7 @@ findings contains {"code": "technique", "weight": w, "message": sprintf("MITRE t
 	w > 0
 }
 
-findings contains {"code": "anomaly_score", "weight": cfg.anomaly_score.weight, "message": sprintf("anomaly score %.2f", [input.anomaly.score])} if {
+findings contains {"code": "anomaly_score", "weight": cfg.anomaly_score.weight, "message": sprintf("anomaly score %s", [format.two_decimals(input.anomaly.score)])} if {
 	input.anomaly.score >= cfg.anomaly_score.at
 }
 
@@ -131,4 +133,4 @@ sufficient if weight >= cfg.auto_execute_at
 # So little that the finding is notified and closed, not contained and not paged.
 insufficient if weight < cfg.auto_reject_below
 
-summary := sprintf("evidence %.2f (%s)", [weight, concat(", ", sort([sprintf("%s %.2f", [f.message, f.weight]) | some f in findings]))])
+summary := sprintf("evidence %s (%s)", [format.two_decimals(weight), concat(", ", sort([sprintf("%s %s", [f.message, format.two_decimals(f.weight)]) | some f in findings]))])

@@ -9,6 +9,8 @@ package vigil.review
 
 import rego.v1
 
+import data.vigil.format
+
 import data.vigil.assets
 import data.vigil.evidence
 import data.vigil.mutation
@@ -56,19 +58,19 @@ reject_reasons contains {"code": "suppressed", "message": msg} if {
 reject_reasons contains {"code": "insufficient_evidence", "message": msg} if {
 	evidence.insufficient
 	asset_unprotected
-	msg := sprintf("%s is below %.2f: notified, no action", [evidence.summary, cfg.evidence.auto_reject_below])
+	msg := sprintf("%s is below %s: notified, no action", [evidence.summary, format.two_decimals(cfg.evidence.auto_reject_below)])
 }
 
 # --- why a human must decide (the reasons an escalation shows) -----------------------------------
 
 escalate_reasons contains {"code": "low_confidence", "message": msg} if {
 	input.analysis.confidence < cfg.min_confidence
-	msg := sprintf("confidence %.2f is below %.2f", [input.analysis.confidence, cfg.min_confidence])
+	msg := sprintf("confidence %s is below %s", [format.two_decimals(input.analysis.confidence), format.two_decimals(cfg.min_confidence)])
 }
 
 escalate_reasons contains {"code": "evidence_inconclusive", "message": msg} if {
 	not evidence.sufficient
-	msg := sprintf("%s is below %.2f, what containing without a human needs", [evidence.summary, cfg.evidence.auto_execute_at])
+	msg := sprintf("%s is below %s, what containing without a human needs", [evidence.summary, format.two_decimals(cfg.evidence.auto_execute_at)])
 }
 
 escalate_reasons contains r if {
