@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import type { Command } from 'commander';
 import type { FalcoAlert } from '../contracts';
-import { workloadOf } from '../contracts';
+import { issueLines, workloadOf } from '../contracts';
 import type { Suppression } from '../activities/review/policy-data';
 import { policyDataProblems, SuppressionSchema, utcSeconds } from '../activities/review/policy-data';
 import { fromRoot } from '../lib/paths';
@@ -87,7 +87,7 @@ function writeData(file: DataFile, suppressions: Suppression[]): void {
 export function addSuppression(path: string, s: Suppression): Suppression {
   const file = readData(path);
   const parsed = SuppressionSchema.safeParse(s);
-  if (!parsed.success) throw new Error(`not a valid suppression:\n  ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n  ')}`);
+  if (!parsed.success) throw new Error(`not a valid suppression:\n  ${issueLines(parsed.error).join('\n  ')}`);
   if (file.suppressions.some((x) => x.id === parsed.data.id)) throw new Error(`a suppression with id ${parsed.data.id} already exists (remove it first, or give another --id)`);
   writeData(file, [...file.suppressions, parsed.data]);
   return canonical(parsed.data);

@@ -1,6 +1,6 @@
 import { isIP } from 'node:net';
 import { z } from 'zod';
-import { BLAST_SCOPES, FALCO_PRIORITIES, NamespaceNameSchema, SEVERITIES } from '../../contracts';
+import { BLAST_SCOPES, FALCO_PRIORITIES, issueLines, NamespaceNameSchema, SEVERITIES } from '../../contracts';
 
 /**
  * The shape of policies/data.json. Keys the Rego reads are required and checked here, so a typo or
@@ -113,7 +113,7 @@ export type PolicyData = z.infer<typeof PolicyDataSchema>;
 export function policyDataProblems(data: unknown): string[] {
   const parsed = PolicyDataSchema.safeParse(data);
   if (parsed.success) return [...roleProblems(parsed.data.vigil.config), ...suppressionProblems(parsed.data.vigil.suppressions)];
-  return parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return issueLines(parsed.error);
 }
 
 /** Ids name suppressions in verdicts, metrics and `vigil suppress remove`: one each. */
