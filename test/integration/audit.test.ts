@@ -51,7 +51,8 @@ describe('vigil audit (dev server + five worker processes)', () => {
     const [verdict] = ofKind(trail, 'verdict');
     expect(verdict).toMatchObject({ outcome: 'escalate', policyVersion: policyVersion(), escalation: { requiredRole: 'senior', timeoutSeconds: 900, repage: true } });
     expect(verdict?.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(verdict?.reasons.map((r) => r.code)).toEqual(['human_only_action']);
+    // A Critical shell alone is not evidence enough to contain unattended, and terminate always needs a human.
+    expect(verdict?.reasons.map((r) => r.code)).toEqual(['evidence_inconclusive', 'human_only_action']);
     expect(verdict?.flagged).toEqual([{ actionId: 'terminate-pod', codes: ['human_only_action'], disposition: 'passed' }]);
 
     const [bob, malformed, alice] = ofKind(trail, 'decision');
