@@ -1,8 +1,10 @@
 import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { AnalystDecisionInput } from '../contracts';
+import type { Suppression } from '../activities/review/policy-data';
 import type { DecideResult } from '../workflows/definitions';
-import { decideUpdate } from '../workflows/definitions';
+import { decideUpdate, stateQuery } from '../workflows/definitions';
+import { suppressionFor } from './suppress';
 
 export type DecideOutcome = { accepted: true; result: DecideResult } | { accepted: false; reason: string };
 
@@ -19,4 +21,10 @@ export async function sendDecision(client: Client, incidentId: string, decision:
     }
     throw err;
   }
+}
+
+/** What `vigil reject --false-positive` proposes: a suppression of the incident's alert on its workload, in policy data's format. */
+export async function falsePositiveSuppression(client: Client, incidentId: string, who: { author: string; reason: string; expires: string }): Promise<Suppression> {
+  const state = await client.workflow.getHandle(incidentId).query(stateQuery);
+  return suppressionFor(state.anomaly.alert, who);
 }

@@ -7,12 +7,13 @@ import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
 import { registerAuditCommand } from './audit';
-import { sendDecision } from './decide';
+import { falsePositiveSuppression, sendDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
 import { registerGate } from './gate';
 import { registerTrain } from './train';
 import { registerPolicyCommands } from './policy';
+import { expiryFrom, registerSuppressCommands } from './suppress';
 
 const program = new Command('vigil').description('Vigil: policy-gated security response on Temporal');
 program
@@ -62,20 +63,31 @@ program
   });
 
 for (const decision of ['approve', 'reject'] as const) {
-  program
+  const command = program
     .command(`${decision} <incident>`)
     .description(`${decision} an escalated incident (refused with the reason if not allowed)`)
     .requiredOption('--analyst <name>', 'who decides (checked against policy)')
-    .option('--reason <text>', 'why', '')
-    .action(async (incident: string, opts: { analyst: string; reason: string }) => {
-      const outcome = await sendDecision(await client(), incident, { decision, analyst: opts.analyst, reason: opts.reason });
-      if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
-      process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
-    });
+    .option('--reason <text>', 'why', '');
+  if (decision === 'reject') {
+    command
+      .option('--false-positive', 'also print the suppression this proposes (policy data format), for `vigil suppress add` or a reviewed change to policies/data.json')
+      .option('--expires <when>', 'with --false-positive: RFC 3339 time, date or duration (30d, 12h)', '30d');
+  }
+  command.action(async (incident: string, opts: { analyst: string; reason: string; falsePositive?: boolean; expires?: string }) => {
+    const c = await client();
+    const outcome = await sendDecision(c, incident, { decision, analyst: opts.analyst, reason: opts.reason });
+    if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
+    process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
+    if (opts.falsePositive) {
+      const s = await falsePositiveSuppression(c, incident, { author: opts.analyst, reason: opts.reason, expires: expiryFrom(opts.expires ?? '30d') });
+      process.stdout.write(`proposed suppression (add it to data.vigil.suppressions through review, or with vigil suppress add):\n${JSON.stringify(s, null, 2)}\n`);
+    }
+  });
 }
 
 registerAuditCommand(program, client);
 registerPolicyCommands(program, fail);
+registerSuppressCommands(program, fail);
 
 program
   .command('demo')

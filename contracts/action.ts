@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { NamespaceNameSchema, ObjectNameSchema } from './k8s-names';
 
 /** How far an action reaches; the review policy limits this. */
 export const BLAST_SCOPES = ['pod', 'workload', 'namespace', 'node', 'cluster'] as const;
@@ -9,11 +10,12 @@ export const BlastRadiusSchema = z.object({
 });
 export type BlastRadius = z.infer<typeof BlastRadiusSchema>;
 
+/** Names as Kubernetes spells them (contracts/k8s-names.ts): a name that could dodge an exact-match check is refused. */
 export const ActionTargetSchema = z.object({
-  namespace: z.string().min(1).max(253),
-  pod: z.string().min(1).max(253).optional(),
-  workload: z.string().min(1).max(253).optional(),
-  node: z.string().min(1).max(253).optional(),
+  namespace: NamespaceNameSchema,
+  pod: ObjectNameSchema.optional(),
+  workload: ObjectNameSchema.optional(),
+  node: ObjectNameSchema.optional(),
 });
 export type ActionTarget = z.infer<typeof ActionTargetSchema>;
 

@@ -16,6 +16,12 @@ export const AnalysisSchema = z.object({
   confidence: z.number().min(0).max(1),
   summary: z.string().min(1).max(4000),
   actions: z.array(ProposedActionSchema).max(16),
+  /**
+   * On an LLM analysis: what the rule analyser proposes for the same alert, the least response the
+   * facts call for. Review adds what the model left out and escalates the shortfall (an LLM
+   * analysis without it escalates). Absent on the rule analyser's own analyses: its steps are the floor.
+   */
+  floor: z.array(ProposedActionSchema).max(16).optional(),
   analyser: z.object({
     kind: z.enum(['deterministic', 'llm']),
     version: z.string(),

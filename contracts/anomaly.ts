@@ -1,8 +1,14 @@
 import { z } from 'zod';
 import { FalcoAlertSchema } from './falco';
+import { alertNameProblems } from './k8s-names';
 
-/** An alert the gate let through: what starts (or joins) an incident. */
-export const AnomalySchema = z.object({
+/**
+ * An alert the gate let through: what starts (or joins) an incident. Its object names must be
+ * Kubernetes names, so every activity refuses (as invalid input) an alert naming, say, a
+ * 300-character or mixed-case pod, before anything compares or acts on it.
+ */
+export const AnomalySchema = z
+  .object({
   alert: FalcoAlertSchema,
   /** Isolation Forest score in 0..1, higher is more anomalous. */
   score: z.number().min(0).max(1),
@@ -14,5 +20,8 @@ export const AnomalySchema = z.object({
   receivedAt: z.string(),
   /** The gate's Ed25519 signature (lib/trust/anomaly-signature.ts); absent or wrong makes the incident untrusted. */
   signature: z.string().max(200).optional(),
-});
+  })
+  .superRefine((a, ctx) => {
+    for (const problem of alertNameProblems(a.alert)) ctx.addIssue({ code: 'custom', path: ['alert'], message: problem });
+  });
 export type Anomaly = z.infer<typeof AnomalySchema>;

@@ -1,17 +1,22 @@
 import { z } from 'zod';
 import type { FalcoAlert, FalcoFieldValue } from './falco';
+import { HostnameSchema, NamespaceNameSchema, ObjectNameSchema, PathSegmentNameSchema, ResourceNameSchema } from './k8s-names';
 
-/** What an alert is about, in Kubernetes terms; every field optional because host and audit alerts lack some. */
+/**
+ * What an alert is about, in Kubernetes terms; every field optional because host and audit alerts
+ * lack some. The names policy compares are Kubernetes names (contracts/k8s-names.ts), so no
+ * spelling can slip past an exact-match protection.
+ */
 export const AssetSchema = z.object({
   kind: z.enum(['pod', 'host', 'k8s_object', 'unknown']),
-  namespace: z.string().optional(),
-  pod: z.string().optional(),
-  container: z.string().optional(),
-  image: z.string().optional(),
-  node: z.string().optional(),
-  resource: z.string().optional(),
-  name: z.string().optional(),
-  user: z.string().optional(),
+  namespace: NamespaceNameSchema.optional(),
+  pod: ObjectNameSchema.optional(),
+  container: z.string().max(256).optional(),
+  image: z.string().max(1024).optional(),
+  node: HostnameSchema.optional(),
+  resource: ResourceNameSchema.optional(),
+  name: PathSegmentNameSchema.optional(),
+  user: z.string().max(1024).optional(),
 });
 export type Asset = z.infer<typeof AssetSchema>;
 

@@ -12,6 +12,15 @@ export { AnalystDecisionSchema, DecisionRecordSchema } from './decision';
 export type { AnalystDecision, AnalystDecisionInput, DecisionRecord } from './decision';
 export { ALERT_LIMITS, FALCO_PRIORITIES, FalcoAlertSchema } from './falco';
 export type { FalcoAlert, FalcoFieldValue, FalcoPriority } from './falco';
+export {
+  alertNameProblems,
+  dns1123LabelProblem,
+  dns1123SubdomainProblem,
+  HostnameSchema,
+  NamespaceNameSchema,
+  ObjectNameSchema,
+  PathSegmentNameSchema,
+} from './k8s-names';
 export { INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS } from './incident';
 export type { IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
 export { AGENT_NAMES, AGENTS, COMPONENT_NAMES, COORDINATOR, TASK_QUEUES, WORKER_NAMES } from './agents';
@@ -22,7 +31,9 @@ export type { IssueFormat, IssueList } from './issues';
 export { SA, SEARCH_ATTRIBUTE_REGISTRATIONS, TRUST_LABELS } from './search-attributes';
 export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
-export { EscalationSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
-export type { Escalation, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
+export { EscalationSchema, EvidenceSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
+export type { Escalation, Evidence, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
 export { joinedAlertId, JoinedAlertSchema, joinedAlertOf } from './joined-alert';
 export type { JoinedAlert } from './joined-alert';
+export { workloadKey, workloadOf } from './workload';
+export type { Workload } from './workload';

@@ -44,6 +44,13 @@ export const FlaggedActionSchema = z.object({
 });
 export type FlaggedAction = z.infer<typeof FlaggedActionSchema>;
 
+/** What the policy weighed as evidence of compromise (policies/vigil/evidence.rego). */
+export const EvidenceSchema = z.object({
+  weight: z.number(),
+  findings: z.array(z.object({ code: z.string(), weight: z.number(), message: z.string() })),
+});
+export type Evidence = z.infer<typeof EvidenceSchema>;
+
 export const VerdictSchema = z.object({
   outcome: z.enum(VERDICT_OUTCOMES),
   reasons: z.array(ReasonSchema),
@@ -53,6 +60,10 @@ export const VerdictSchema = z.object({
   mutations: z.array(MutationSchema),
   flagged: z.array(FlaggedActionSchema).default([]),
   escalation: EscalationSchema.nullable(),
+  /** Absent on a policy error and on verdicts recorded before evidence was weighed. */
+  evidence: EvidenceSchema.optional(),
+  /** Ids of the suppressions that auto-rejected this finding. */
+  suppressions: z.array(z.string()).optional(),
   policyVersion: z.string(),
   inputDigest: z.string(),
   /** Whether the gate opened this incident (its signed anomaly); false forces escalation, never execution. */

@@ -10,7 +10,11 @@ SRC="${1:-$ROOT/policies}"
 OUT="${2:-$ROOT/policies/build}"
 mkdir -p "$OUT"
 tmp="$(mktemp -d)"; trap 'rm -rf "$tmp"' EXIT
-"$OPA" build --v1-compatible -t wasm -e vigil/review/verdict -e vigil/decision/result \
+# vigil/mutation/steps is what a policy error escalates (the proposal after mutation); a policy
+# source without step mutation (test fixtures) is built without it.
+entrypoints=(vigil/review/verdict vigil/decision/result)
+if grep -qsx 'package vigil.mutation' "$SRC"/vigil/*.rego; then entrypoints+=(vigil/mutation/steps); fi
+"$OPA" build --v1-compatible -t wasm "${entrypoints[@]/#/-e}" \
   --ignore '*_test.rego' -o "$tmp/bundle.tar.gz" "$SRC/vigil"
 tar -xzf "$tmp/bundle.tar.gz" -C "$tmp" --no-same-permissions /policy.wasm 2>/dev/null
 cp "$tmp/policy.wasm" "$OUT/policy.wasm.next"
@@ -18,7 +22,8 @@ cp "$SRC/data.json" "$OUT/data.json.next"
 # Readable by the review worker's user, whoever built it (the tarball's member is 0600).
 chmod 0644 "$OUT/policy.wasm.next" "$OUT/data.json.next"
 version="$(cat "$OUT/policy.wasm.next" "$OUT/data.json.next" | sha256sum | cut -c1-16)"
-printf '{"version":"%s","entrypoints":["vigil/review/verdict","vigil/decision/result"]}\n' "$version" > "$OUT/manifest.json.next"
+listed="$(printf '"%s",' "${entrypoints[@]}")"
+printf '{"version":"%s","entrypoints":[%s]}\n' "$version" "${listed%,}" > "$OUT/manifest.json.next"
 chmod 0644 "$OUT/manifest.json.next"
 # Renames are atomic and the manifest goes last with the content hash, so a reader that catches
 # the swap halfway sees a mismatch and reads again.

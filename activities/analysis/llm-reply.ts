@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { Analysis, Anomaly, ProposedAction } from '../../contracts';
 import { ActionTargetSchema, assetLabel, assetOf, SEVERITIES, severityFromPriority, TechniqueSchema } from '../../contracts';
-import { evidenceConfidence } from './deterministic-analyser';
+import { analyseDeterministically, evidenceConfidence } from './deterministic-analyser';
 
 /** What the model is asked for. Blast radius and analyser metadata are ours to set, not the model's. */
 export const LlmReplySchema = z.object({
@@ -44,6 +44,8 @@ export interface Admission {
  * - every action targets exactly the alert's own namespace and pod, or it is dropped: a model must
  *   not be able to aim a response at another workload. Blast radius is then one pod, by construction.
  * - only actionners Vigil has are kept, so an analyst's approval can never meet an unknown step.
+ * - the rule analyser's proposals travel along as the `floor`: policy adds what the model left out
+ *   and escalates the shortfall, so a model talked into proposing nothing cannot close an incident.
  */
 export function admitReply(reply: LlmReply, anomaly: Anomaly, knownActionners: ReadonlySet<string>, meta: { model: string; promptVersion: string; version: string }): Admission {
   const asset = assetOf(anomaly.alert);
@@ -68,7 +70,7 @@ export function admitReply(reply: LlmReply, anomaly: Anomaly, knownActionners: R
     actions.push({ id, actionner: a.actionner, target: { namespace: t.namespace, pod: t.pod }, params: a.params, blastRadius: { scope: 'pod', pods: 1 }, rationale: a.rationale });
   }
   const notes: string[] = [];
-  const ceiling = evidenceConfidence(anomaly.alert);
+  const ceiling = evidenceConfidence(anomaly);
   const confidence = Math.min(reply.confidence, ceiling);
   if (reply.confidence > ceiling) notes.push(`model said confidence ${reply.confidence}; capped at ${ceiling}, what the alert's evidence supports`);
   if (reply.severity !== severity) notes.push(`model said severity ${reply.severity}; kept ${severity} from Falco priority ${anomaly.alert.priority}`);
@@ -84,6 +86,7 @@ export function admitReply(reply: LlmReply, anomaly: Anomaly, knownActionners: R
       confidence,
       summary: reply.summary,
       actions,
+      floor: analyseDeterministically(anomaly).actions,
       analyser: { kind: 'llm', version: meta.version, model: meta.model, promptVersion: meta.promptVersion, ...(notes.length ? { note: notes.join('; ').slice(0, 2000) } : {}) },
     },
     dropped,

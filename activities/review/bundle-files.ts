@@ -3,7 +3,13 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { policyDataProblems } from './policy-data';
 
+/** What every bundle must answer. */
 export const ENTRYPOINTS = { verdict: 'vigil/review/verdict', decision: 'vigil/decision/result' } as const;
+/**
+ * Asked only when the verdict entrypoint fails: the proposal after step mutation, so a policy error
+ * escalates what policy would have run, never the raw proposals. Optional (older bundles lack it).
+ */
+export const FALLBACK_ENTRYPOINTS = { steps: 'vigil/mutation/steps' } as const;
 
 /** The three files scripts/build-policy.sh writes, read and checked as one consistent set. */
 export interface BundleFiles {

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema, assetOf } from '../../contracts';
+import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema, assetOf, FalcoAlertSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { defineSkill, invalidInput, runSkill } from '../../lib/agent-core';
 import { canonicalJson } from '../../lib/canonical-json';
@@ -16,7 +16,13 @@ import { ENTRYPOINTS } from './policy-bundle';
 import type { AuthorityInput, AuthorityResult } from './verdict-engine';
 import { AuthorityInputSchema, evaluateAuthority, evaluateVerdict, verdictInput } from './verdict-engine';
 
-export const ReviewInputSchema = z.object({ anomaly: AnomalySchema, analysis: AnalysisSchema, asset: AssetSchema });
+export const ReviewInputSchema = z.object({
+  anomaly: AnomalySchema,
+  analysis: AnalysisSchema,
+  asset: AssetSchema,
+  /** Earlier alerts of the incident (same workload), oldest first: a chain weighs more than one alert. */
+  chain: z.array(FalcoAlertSchema).max(64).optional(),
+});
 export type ReviewInput = z.infer<typeof ReviewInputSchema>;
 
 export const AuthorizeInputSchema = AuthorityInputSchema;
@@ -41,12 +47,12 @@ export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkil
   return defineSkill('review', SKILLS.review, {
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
-    handle: async ({ anomaly, analysis, asset }, ctx) => {
+    handle: async ({ anomaly, analysis, asset, chain }, ctx) => {
       // The signed verdict names the asset remediation may touch: it must be the alert's own.
       if (canonicalJson(AssetSchema.parse(assetOf(anomaly.alert))) !== canonicalJson(asset)) throw invalidInput('review: the asset is not the one the alert names');
       const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
       const origin = originOf(trust.gate, ctx.incidentId, anomaly);
-      const judged = withOrigin(await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset), hooks), origin);
+      const judged = withOrigin(await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset, { chain, now: new Date() }), hooks), origin);
       const verdict = signVerdict(trust.signer, ctx.incidentId, asset, judged);
       timer();
       countVerdict(verdict);
@@ -56,6 +62,8 @@ export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkil
             outcome: verdict.outcome,
             reasons: verdict.reasons.map((r) => r.code),
             mutations: verdict.mutations.map((m) => `${m.actionId}:${m.code}`),
+            evidence: verdict.evidence?.weight ?? null,
+            suppressions: verdict.suppressions ?? [],
             policyVersion: verdict.policyVersion,
             inputDigest: verdict.inputDigest,
             originTrusted: verdict.originTrusted,

@@ -43,12 +43,17 @@ export const reviewMetrics = {
         buckets: [0.0002, 0.0005, 0.001, 0.002, 0.005, 0.01, 0.05, 0.25, 1, 5],
       }),
   ),
+  suppressed: once(
+    'vigil_review_suppressed_total',
+    () => new Counter({ name: 'vigil_review_suppressed_total', help: 'Findings auto-rejected because an analyst suppression in policy data covers them' }),
+  ),
   bundle: once('vigil_policy_bundle_info', () => new Gauge({ name: 'vigil_policy_bundle_info', help: 'The policy bundle in force (1)', labelNames: ['version'] as const })),
 };
 
 export function countVerdict(v: Verdict): void {
   for (const f of v.flagged) reviewMetrics.flaggedActions.inc({ disposition: f.disposition });
   for (const m of v.mutations) reviewMetrics.mutations.inc({ code: m.code });
+  if (v.suppressions?.length) reviewMetrics.suppressed.inc();
 }
 
 export function countPolicyFailure(entrypoint: string, kind: PolicyFailure): void {

@@ -3,7 +3,7 @@ import { readBundleFiles } from './bundle-files';
 import { loadInlinePolicy } from './inline-policy';
 import { loadThreadedPolicy } from './threaded-policy';
 
-export { ENTRYPOINTS } from './bundle-files';
+export { ENTRYPOINTS, FALLBACK_ENTRYPOINTS } from './bundle-files';
 
 /** A compiled policy, its data, and the version that every verdict records. */
 export interface PolicyBundle {

@@ -1,6 +1,6 @@
+import { isIP } from 'node:net';
 import { z } from 'zod';
-import { BLAST_SCOPES, SEVERITIES } from '../../contracts';
-import { issueLines } from '../../contracts';
+import { BLAST_SCOPES, FALCO_PRIORITIES, issueLines, NamespaceNameSchema, SEVERITIES } from '../../contracts';
 
 /**
  * The shape of policies/data.json. Keys the Rego reads are required and checked here, so a typo or
@@ -13,8 +13,67 @@ const identity = z.string().regex(/^[A-Za-z0-9._@+-]+$/, 'analyst must be a plai
 const labelKey = z.string().max(253).regex(/^([a-z0-9.-]+\/)?[A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?$/, 'not a valid label key');
 const labelValue = z.string().max(63).regex(/^([A-Za-z0-9]([-A-Za-z0-9_.]*[A-Za-z0-9])?)?$/, 'not a valid label value');
 
+const weight = z.number().min(0).max(10);
+const cidr = z.string().refine((c) => {
+  const [ip, bits, ...rest] = c.split('/');
+  const family = isIP(ip ?? '');
+  const n = Number(bits);
+  return rest.length === 0 && family !== 0 && /^\d{1,3}$/.test(bits ?? '') && n <= (family === 4 ? 32 : 128);
+}, 'not a CIDR (address/prefix)');
+
+/** How evidence of compromise is weighed (policies/vigil/evidence.rego): each finding adds its weight. */
+const EvidenceSchema = z
+  .object({
+    auto_execute_at: weight,
+    auto_reject_below: weight,
+    priority: z.object(Object.fromEntries(FALCO_PRIORITIES.map((p) => [p, weight])) as Record<(typeof FALCO_PRIORITIES)[number], typeof weight>),
+    /** Falco's tactic tags (`mitre_credential_access`) and technique tags (`T1611`) to their weight. */
+    tactics: z.record(z.string().regex(/^mitre_[a-z_]+$/, 'a Falco tactic tag like mitre_credential_access'), weight),
+    techniques: z.record(z.string().regex(/^T\d{4}(\.\d{3})?$/, 'a MITRE technique id like T1611'), weight),
+    anomaly_score: z.object({ at: z.number().min(0).max(1), weight }),
+    chain: z.object({ per_extra_rule: weight, max: weight }),
+    indicator_weight: weight,
+  })
+  .refine((e) => e.auto_reject_below <= e.auto_execute_at, 'auto_reject_below must not exceed auto_execute_at');
+
+/** Known-bad indicators, matched against the fields Falco reports; data, so they change without a release. */
+const IndicatorsSchema = z.object({
+  miner_ports: z.array(z.number().int().min(1).max(65535)),
+  /** Lowercase process names (proc.name / proc.pname are lowercased before matching). */
+  miner_processes: z.array(z.string().min(1).regex(/^[^A-Z]+$/, 'lowercase: process names are compared lowercased')),
+  shell_processes: z.array(z.string().min(1).regex(/^[^A-Z]+$/, 'lowercase: process names are compared lowercased')),
+  /** Substrings of a lowercased command line. */
+  attack_commands: z.array(z.string().min(3)),
+  /** Addresses that are not "outside" (cluster, node and private networks). */
+  internal_cidrs: z.array(cidr),
+  known_bad_cidrs: z.array(cidr),
+});
+
+/** RFC 3339 in UTC to the second: the spelling in which the policy's string comparison is time order. */
+export const UTC_SECONDS = /^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}Z$/;
+export const utcSeconds = (d: Date): string => d.toISOString().replace(/\.\d{3}Z$/, 'Z');
+
+/**
+ * An analyst's suppression (`data.vigil.suppressions`): a rule (by a process, when given) on one
+ * workload is normal there until `expires`. The gate reads the same entries (gate/policy-settings.ts).
+ */
+export const SuppressionSchema = z
+  .object({
+    id: z.string().regex(/^[a-z0-9]([-a-z0-9.]{0,126}[a-z0-9])?$/, 'id: lowercase letters, digits, - and ., at most 128'),
+    workload: z.object({ namespace: NamespaceNameSchema.or(z.literal('-')), kind: z.string().min(1).max(253).optional(), name: z.string().min(1).max(253) }).strict(),
+    rule: z.string().min(1).max(512),
+    process: z.string().min(1).max(256).optional(),
+    author: z.string().regex(/^[A-Za-z0-9._@+-]{1,128}$/, 'author must be a plain identity (letters, digits, . _ @ + -)'),
+    reason: z.string().min(1).max(2000),
+    expires: z.string().refine((t) => UTC_SECONDS.test(t) && !Number.isNaN(Date.parse(t)), 'expires must be RFC 3339 in UTC to the second, e.g. 2027-01-31T00:00:00Z'),
+  })
+  .strict();
+export type Suppression = z.infer<typeof SuppressionSchema>;
+
 export const PolicyConfigSchema = z.object({
   min_confidence: z.number().min(0).max(1),
+  evidence: EvidenceSchema,
+  indicators: IndicatorsSchema,
   always_escalate_namespaces: z.array(z.string().min(1)),
   customer_facing_workloads: z.array(z.object({ namespace: z.string().min(1), workload: z.string().min(1) })),
   notify_only_severities: z.array(z.enum(SEVERITIES)),
@@ -47,13 +106,28 @@ export const PolicyConfigSchema = z.object({
 });
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 
-export const PolicyDataSchema = z.object({ vigil: z.object({ config: PolicyConfigSchema }).loose() }).loose();
+export const PolicyDataSchema = z
+  .object({ vigil: z.object({ config: PolicyConfigSchema, suppressions: z.array(SuppressionSchema).max(10_000).default([]) }).loose() })
+  .loose();
+export type PolicyData = z.infer<typeof PolicyDataSchema>;
 
 /** Every problem in a data document, one line each with its path; empty when it is valid. */
 export function policyDataProblems(data: unknown): string[] {
   const parsed = PolicyDataSchema.safeParse(data);
-  if (parsed.success) return [...roleProblems(parsed.data.vigil.config), ...chatUserProblems(parsed.data.vigil.config)];
+  if (parsed.success) return [...roleProblems(parsed.data.vigil.config), ...chatUserProblems(parsed.data.vigil.config), ...suppressionProblems(parsed.data.vigil.suppressions)];
   return issueLines(parsed.error);
+}
+
+/** Ids name suppressions in verdicts, metrics and `vigil suppress remove`: one each. */
+function suppressionProblems(list: Suppression[]): string[] {
+  const seen = new Set<string>();
+  return list.flatMap((s, i) => {
+    if (!seen.has(s.id)) {
+      seen.add(s.id);
+      return [];
+    }
+    return [`vigil.suppressions.${i}.id: ${s.id} is used more than once`];
+  });
 }
 
 /** A required role nobody holds would leave those escalations undecidable until they expire. */

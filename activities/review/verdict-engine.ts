@@ -1,30 +1,56 @@
 import { createHash } from 'node:crypto';
 import { z } from 'zod';
-import type { Analysis, Anomaly, Asset, ProposedAction, Reason, Severity, Verdict } from '../../contracts';
+import type { Analysis, Anomaly, Asset, FalcoAlert, ProposedAction, Reason, Severity, Verdict } from '../../contracts';
 import {
   AnalysisSchema,
   AnalystDecisionSchema,
   AssetSchema,
   EscalationSchema,
+  EvidenceSchema,
   FlaggedActionSchema,
   MutationSchema,
   ProposedActionSchema,
   ReasonSchema,
   SEVERITIES,
   VERDICT_OUTCOMES,
+  workloadOf,
 } from '../../contracts';
 import { canonicalJson } from '../../lib/canonical-json';
 import { errorMessage } from './bundle-files';
 import type { PolicyBundle } from './policy-bundle';
-import { ENTRYPOINTS } from './policy-bundle';
+import { ENTRYPOINTS, FALLBACK_ENTRYPOINTS } from './policy-bundle';
+import { utcSeconds } from './policy-data';
 import { PolicyTimeoutError } from './threaded-policy';
+
+/**
+ * The alert fields policy weighs as evidence (policies/vigil/evidence.rego): process, command
+ * line, peers and ports, file. Only these are sent, each bounded, so a hostile alert cannot
+ * make the policy input large.
+ */
+export const EVIDENCE_FIELDS = ['proc.name', 'proc.pname', 'proc.cmdline', 'proc.exepath', 'fd.name', 'fd.rip', 'fd.sip', 'fd.cip', 'fd.rport', 'fd.sport', 'container.image.repository', 'user.name', 'evt.type'] as const;
+const FIELD_CHARS = 1024;
+
+const PolicyAlertSchema = z.object({
+  rule: z.string(),
+  priority: z.string(),
+  source: z.string().optional(),
+  tags: z.array(z.string()),
+  fields: z.record(z.string(), z.union([z.string(), z.number()])).optional(),
+});
+export type PolicyAlert = z.infer<typeof PolicyAlertSchema>;
 
 /** What the review policy reads; `vigil policy eval` validates input files against it. */
 export const VerdictInputSchema = z.object({
   incident: z.object({ id: z.string().min(1), severity: z.enum(SEVERITIES), asset: AssetSchema }),
-  alert: z.object({ rule: z.string(), priority: z.string(), source: z.string(), tags: z.array(z.string()) }),
+  alert: PolicyAlertSchema.extend({ source: z.string() }),
   anomaly: z.object({ score: z.number() }),
   analysis: AnalysisSchema,
+  /** Alerts the incident joined before this one (same workload, one intrusion): evidence adds up. */
+  chain: z.array(PolicyAlertSchema).max(64).optional(),
+  /** The workload suppressions name (contracts/workload.ts). */
+  workload: z.object({ namespace: z.string(), kind: z.string(), name: z.string() }).optional(),
+  /** When the review runs, RFC 3339 UTC to the second: which suppressions are in force. */
+  now: z.string().optional(),
 });
 export type VerdictInput = z.infer<typeof VerdictInputSchema>;
 
@@ -46,6 +72,8 @@ const PolicyVerdictSchema = z.object({
   mutations: z.array(MutationSchema),
   flagged: z.array(FlaggedActionSchema),
   escalation: EscalationSchema.nullable(),
+  evidence: EvidenceSchema,
+  suppressions: z.array(z.string()),
 });
 
 /** Ways a policy can fail; each yields `escalate` with reason `policy_error`, and is counted by kind. */
@@ -56,21 +84,49 @@ export function digest(value: unknown): string {
   return `sha256:${createHash('sha256').update(canonicalJson(value)).digest('hex')}`;
 }
 
-export function verdictInput(incidentId: string, anomaly: Anomaly, analysis: Analysis, asset: Asset): VerdictInput {
-  return {
-    incident: { id: incidentId, severity: analysis.severity, asset },
-    alert: { rule: anomaly.alert.rule, priority: anomaly.alert.priority, source: anomaly.alert.source ?? 'syscall', tags: anomaly.alert.tags ?? [] },
-    anomaly: { score: anomaly.score },
-    analysis,
-  };
+/** The alert as policy weighs it: rule, priority, tags and the evidence fields, each clipped. */
+export function policyAlert(alert: FalcoAlert): PolicyAlert & { source: string } {
+  const fields: Record<string, string | number> = {};
+  for (const k of EVIDENCE_FIELDS) {
+    const v = alert.output_fields[k];
+    if (typeof v === 'string') fields[k] = v.slice(0, FIELD_CHARS);
+    else if (typeof v === 'number') fields[k] = v;
+  }
+  return { rule: alert.rule, priority: alert.priority, source: alert.source ?? 'syscall', tags: alert.tags ?? [], fields };
 }
 
-/** Fail closed: a broken policy escalates to a senior analyst and never executes on its own. */
-export function policyErrorVerdict(message: string, actions: ProposedAction[], version: string, inputDigest: string): Verdict {
+export interface VerdictContext {
+  /** Earlier alerts of the same incident, oldest first (at most the last 64 are weighed). */
+  chain?: FalcoAlert[];
+  /** The review's clock; suppressions expire against it. */
+  now?: Date;
+}
+
+export function verdictInput(incidentId: string, anomaly: Anomaly, analysis: Analysis, asset: Asset, ctx: VerdictContext = {}): VerdictInput {
+  const input: VerdictInput = {
+    incident: { id: incidentId, severity: analysis.severity, asset },
+    alert: policyAlert(anomaly.alert),
+    anomaly: { score: anomaly.score },
+    analysis,
+    workload: workloadOf(anomaly.alert),
+  };
+  if (ctx.chain?.length) input.chain = ctx.chain.slice(-64).map(policyAlert);
+  if (ctx.now) input.now = utcSeconds(ctx.now);
+  return input;
+}
+
+/**
+ * Fail closed: a broken policy escalates to a senior analyst and never executes on its own. What
+ * an approval would run is what policy would have run (`steps`: the proposal after mutation, from
+ * the mutation entrypoint), or nothing when even that cannot be computed — never the raw proposals.
+ */
+export function policyErrorVerdict(message: string, steps: ProposedAction[] | null, version: string, inputDigest: string): Verdict {
+  const reasons: Reason[] = [{ code: 'policy_error', message }];
+  if (!steps) reasons.push({ code: 'no_steps', message: 'policy could not say what would run, so approving runs nothing: act by hand or fix the policy' });
   return {
     outcome: 'escalate',
-    reasons: [{ code: 'policy_error', message }],
-    allowedActions: actions,
+    reasons,
+    allowedActions: steps ?? [],
     rejectedActions: [],
     mutations: [],
     flagged: [],
@@ -78,6 +134,15 @@ export function policyErrorVerdict(message: string, actions: ProposedAction[], v
     policyVersion: version,
     inputDigest,
   };
+}
+
+/** The mutated steps, asked separately when the verdict failed; null when they cannot be had. */
+async function mutatedSteps(bundle: PolicyBundle | null, input: VerdictInput): Promise<ProposedAction[] | null> {
+  if (!bundle) return null;
+  const r = await run(bundle, FALLBACK_ENTRYPOINTS.steps, input);
+  if (!r.ok) return null;
+  const parsed = z.array(ProposedActionSchema).max(64).safeParse(r.raw);
+  return parsed.success ? parsed.data : null;
 }
 
 /** Runs an entrypoint and sorts any failure into a kind; `ok` carries the raw (still unvalidated) result. */
@@ -105,9 +170,9 @@ export interface EvaluationHooks {
 export async function evaluateVerdict(bundle: PolicyBundle | null, input: VerdictInput, hooks: EvaluationHooks = {}): Promise<Verdict> {
   const inputDigest = digest(input);
   const version = bundle?.version ?? 'none';
-  const fail = (kind: PolicyFailure, message: string) => {
+  const fail = async (kind: PolicyFailure, message: string) => {
     hooks.onFailure?.(ENTRYPOINTS.verdict, kind);
-    return policyErrorVerdict(message, input.analysis.actions, version, inputDigest);
+    return policyErrorVerdict(message, await mutatedSteps(bundle, input), version, inputDigest);
   };
   const r = await run(bundle, ENTRYPOINTS.verdict, input);
   if (!r.ok) return fail(r.kind, r.message);

@@ -21,6 +21,29 @@ workload_protection(ns, names) := {{"code": "customer_facing", "message": msg} |
 	msg := sprintf("%s/%s is a customer-facing workload", [ns, w.workload])
 }
 
+# Proven unprotected, for automation: every protection in data is compared and found not to apply.
+# Written with `every` so that a missing or misspelt data key leaves it unproven (a `not` over an
+# undefined reference would be true, and would let the step run).
+unprotected(ns, names) if {
+	is_string(ns)
+	every n in cfg.always_escalate_namespaces {
+		n != ns
+	}
+	every w in cfg.customer_facing_workloads {
+		unrelated(w, ns, names)
+	}
+}
+
+unrelated(w, ns, _) if w.namespace != ns
+
+unrelated(w, ns, names) if {
+	w.namespace == ns
+	every name in names {
+		name != w.workload
+		not startswith(name, concat("", [w.workload, "-"]))
+	}
+}
+
 # A pod belongs to a workload by name: Deployment/StatefulSet pods are "<workload>-<suffix>".
 part_of(name, workload) if name == workload
 

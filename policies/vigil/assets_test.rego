@@ -28,3 +28,19 @@ test_names_of_reads_pod_workload_and_name if {
 	assets.names_of({"namespace": "n", "pod": "p", "workload": "w", "name": "o"}) == {"p", "w", "o"}
 	assets.names_of({"namespace": "n"}) == set()
 }
+
+test_unprotected_is_proven_only_against_every_protection if {
+	assets.unprotected("default", {"web-1"})
+	assets.unprotected("shop", {"checkoutx-1"})
+	not assets.unprotected("kube-system", set())
+	not assets.unprotected("shop", {"checkout-5d8f9c7b6-x2x9q"})
+	not assets.unprotected("shop", {"checkout"})
+	not assets.unprotected(null, set())
+}
+
+test_unprotected_is_unproven_when_its_data_is_missing if {
+	# A typo in the data key (or the Rego reading it) must not read as "nothing is protected".
+	not assets.unprotected("default", {"web-1"}) with data.vigil.config as object.remove(data.vigil.config, ["always_escalate_namespaces"])
+	not assets.unprotected("default", {"web-1"}) with data.vigil.config as object.remove(data.vigil.config, ["customer_facing_workloads"])
+	not assets.unprotected("shop", {"web-1"}) with data.vigil.config.customer_facing_workloads as [{"namespace": "shop", "workloadx": "web"}]
+}

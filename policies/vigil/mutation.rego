@@ -4,11 +4,13 @@ package vigil.mutation
 
 import rego.v1
 
+import data.vigil.proposal
 import data.vigil.steps
 
 cfg := data.vigil.config
 
-proposed := input.analysis.actions
+# The proposal after blocked steps are dropped and the floor is added (proposal.rego).
+proposed := proposal.combined
 
 asset := input.incident.asset
 

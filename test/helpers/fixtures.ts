@@ -46,3 +46,20 @@ export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: str
 }
 
 export const byRule = (rule: string, extra: (a: FalcoAlert) => boolean = () => true) => (a: FalcoAlert) => a.rule === rule && extra(a);
+
+/**
+ * A reverse shell: the Notice-level shell in default/alpine, seen by the rule that watches a shell's
+ * stdin/stdout go to the network, with the peer an outside address. Positive evidence of compromise
+ * (policy data's reverse-shell indicator), so policy may contain it unattended: the example to use
+ * wherever a test needs an incident that auto-executes.
+ */
+export function evidentAlert(): FalcoAlert {
+  const shell = exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default' && a.output_fields['k8s.pod.name'] === 'alpine'));
+  return {
+    ...shell,
+    rule: 'Redirect STDOUT/STDIN to Network Connection in Container',
+    output: `${shell.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
+    tags: ['container', 'network', 'process', 'mitre_execution', 'T1059'],
+    output_fields: { ...shell.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
+  };
+}

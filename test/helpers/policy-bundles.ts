@@ -14,12 +14,13 @@ export async function buildBundle(srcDir: string, outDir: string): Promise<strin
   return JSON.parse(readFileSync(join(outDir, 'manifest.json'), 'utf8')).version as string;
 }
 
-/** A copy of the project's policy source with `edit` applied to its data, in a fresh temp dir. */
-export function policySourceWith(edit: (config: Record<string, unknown>) => void, rego = join(POLICY_SRC, 'vigil')): string {
+/** A copy of the project's policy source with `edit` applied to its data (and `vigil` keys beside config replaced), in a fresh temp dir. */
+export function policySourceWith(edit: (config: Record<string, unknown>) => void, rego = join(POLICY_SRC, 'vigil'), beside: Record<string, unknown> = {}): string {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-policy-src-'));
   cpSync(rego, join(dir, 'vigil'), { recursive: true, filter: (p) => !p.endsWith('_test.rego') });
   const data = JSON.parse(readFileSync(join(POLICY_SRC, 'data.json'), 'utf8')) as { vigil: { config: Record<string, unknown> } };
   edit(data.vigil.config);
+  Object.assign(data.vigil, beside);
   writeFileSync(join(dir, 'data.json'), `${JSON.stringify(data, null, 2)}\n`);
   return dir;
 }

@@ -17,19 +17,42 @@ const terminate = step('terminate-pod', 'kubernetes:terminate', { params: { grac
 const restart = step('restart-workload', 'kubernetes:terminate', { target: { namespace: 'default', pod: POD, workload: 'web' }, params: { gracePeriodSeconds: 0 }, blastRadius: { scope: 'workload', pods: 1 } });
 const isolateNamespace = step('isolate-namespace', 'kubernetes:networkpolicy', { params: { allowDns: false }, blastRadius: { scope: 'namespace', pods: 0 } });
 
-function input(o: { severity?: Severity; asset?: Asset; confidence?: number; actions: ProposedAction[] }): VerdictInput {
+/** A reverse shell to an outside address: evidence enough to contain, so each case is about its own rule. */
+const REVERSE_SHELL = {
+  rule: 'Redirect STDOUT/STDIN to Network Connection in Container',
+  priority: 'Warning',
+  source: 'syscall',
+  tags: ['container', 'network', 'mitre_execution', 'T1059'],
+  fields: { 'proc.name': 'bash', 'proc.cmdline': 'bash -i', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
+};
+const SHELL = { rule: 'Terminal shell in container', priority: 'Notice', source: 'syscall', tags: ['container', 'shell', 'mitre_execution', 'T1059'], fields: { 'proc.name': 'bash' } };
+
+function input(o: {
+  severity?: Severity;
+  asset?: Asset;
+  confidence?: number;
+  actions: ProposedAction[];
+  alert?: VerdictInput['alert'];
+  extra?: Partial<VerdictInput>;
+  llmFloor?: ProposedAction[];
+}): VerdictInput {
   const severity = o.severity ?? 'medium';
+  const analyser = o.llmFloor ? { kind: 'llm' as const, version: 'llm-1', model: 'parity' } : { kind: 'deterministic' as const, version: 'rules-2' };
   return {
     incident: { id: 'incident-parity', severity, asset: o.asset ?? { kind: 'pod', namespace: 'default', pod: POD } },
-    alert: { rule: 'Terminal shell in container', priority: 'Warning', source: 'syscall', tags: ['container', 'shell'] },
+    alert: o.alert ?? REVERSE_SHELL,
     anomaly: { score: 0.87 },
+    workload: { namespace: 'default', kind: 'Deployment', name: 'web' },
+    now: '2026-12-01T20:00:00Z',
+    ...o.extra,
     analysis: {
       severity,
       technique: { id: 'T1059', name: 'Command and Scripting Interpreter', tactic: 'execution' },
       confidence: o.confidence ?? 0.9,
       summary: 'parity input',
       actions: o.actions,
-      analyser: { kind: 'deterministic', version: 'rules-1' },
+      ...(o.llmFloor ? { floor: o.llmFloor } : {}),
+      analyser,
     },
   };
 }
@@ -58,8 +81,34 @@ export const VERDICT_CASES: Array<{ name: string; input: VerdictInput }> = [
   { name: 'mutation: workload restart becomes isolation plus quarantine', input: input({ severity: 'critical', actions: [restart] }) },
   { name: 'mutation: namespace isolation narrowed to the pod', input: input({ severity: 'high', actions: [label, isolateNamespace] }) },
   { name: 'mutation kept under escalation for low confidence', input: input({ severity: 'critical', confidence: 0.41, actions: [label, restart] }) },
-  { name: 'no mutation: namespace isolation on a host alert', input: input({ asset: { kind: 'host', node: 'worker-3' }, actions: [{ ...isolateNamespace, target: { namespace: 'default' } }] }) },
+  { name: 'blocked: a step on the host alert\'s namespace is not its asset', input: input({ asset: { kind: 'host', node: 'worker-3' }, actions: [{ ...isolateNamespace, target: { namespace: 'default' } }] }) },
+  { name: 'blocked: a step on another pod', input: input({ actions: [{ ...label, target: { namespace: 'default', pod: 'someone-else' } }] }) },
+  { name: 'blocked: a label releasing the quarantine', input: input({ actions: [{ ...label, params: { labels: { 'vigil.dev/quarantine': 'false' } } }] }) },
+  { name: 'auto_reject: a first shell, anomalous and inside policy, is not evidence', input: input({ severity: 'low', alert: SHELL, actions: [label] }) },
+  { name: 'escalate: inconclusive evidence (credential read)', input: input({ alert: { ...SHELL, rule: 'Read sensitive file untrusted', priority: 'Warning', tags: ['mitre_credential_access', 'T1555'] }, actions: [label] }) },
+  {
+    name: 'auto_execute: the shell joined by a credential read and a dropped binary',
+    input: input({
+      severity: 'low',
+      alert: SHELL,
+      actions: [label],
+      extra: {
+        chain: [
+          { rule: 'Read sensitive file untrusted', priority: 'Warning', tags: ['mitre_credential_access'] },
+          { rule: 'Drop and execute new binary in container', priority: 'Critical', tags: ['mitre_persistence'] },
+        ],
+      },
+    }),
+  },
+  { name: 'escalate: a model that proposed nothing gets the floor', input: input({ actions: [], llmFloor: [label, isolate] }) },
+  { name: 'auto_execute: a model that covers the floor', input: input({ actions: [label, isolate], llmFloor: [label, isolate] }) },
 ];
+
+/** Data beside the config that some cases need (suppressions), applied by the tests that build with it. */
+export const SUPPRESSION_CASE = {
+  suppression: { id: 'web-shell', workload: { namespace: 'default', name: 'web' }, rule: 'Terminal shell in container', process: 'bash', author: 'alice', reason: 'debug shells are normal on web', expires: '2027-01-01T00:00:00Z' },
+  input: input({ severity: 'low', alert: SHELL, actions: [label] }),
+};
 
 function ask(analyst: string, requiredRole: string, asset: Asset, decision: 'approve' | 'reject' = 'approve'): AuthorityInput {
   return { decision: { decision, analyst, reason: 'parity' }, requiredRole, asset, severity: 'high' };

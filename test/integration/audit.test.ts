@@ -51,7 +51,8 @@ describe('vigil audit (dev server + five worker processes)', () => {
     const [verdict] = ofKind(trail, 'verdict');
     expect(verdict).toMatchObject({ outcome: 'escalate', policyVersion: policyVersion(), escalation: { requiredRole: 'senior', timeoutSeconds: 900, repage: true } });
     expect(verdict?.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
-    expect(verdict?.reasons.map((r) => r.code)).toEqual(['human_only_action']);
+    // A Critical shell alone is not evidence enough to contain unattended, and terminate always needs a human.
+    expect(verdict?.reasons.map((r) => r.code)).toEqual(['evidence_inconclusive', 'human_only_action']);
     expect(verdict?.flagged).toEqual([{ actionId: 'terminate-pod', codes: ['human_only_action'], disposition: 'passed' }]);
 
     const [bob, malformed, alice] = ofKind(trail, 'decision');
@@ -76,7 +77,8 @@ describe('vigil audit (dev server + five worker processes)', () => {
 
   it('shows a mutated step: the workflow ran the rewrite, not the drastic original, and the review worker counted it', async () => {
     const base = criticalShell();
-    const deploymentPod: FalcoAlert = { ...base, output_fields: { ...base.output_fields, 'k8s.pod.name': 'web-7d9f8c6b5-x2x9q' } };
+    // The shell's peer is an outside address (a reverse shell): evidence enough to contain unattended.
+    const deploymentPod: FalcoAlert = { ...base, output_fields: { ...base.output_fields, 'k8s.pod.name': 'web-7d9f8c6b5-x2x9q', 'fd.rip': '203.0.113.50' } };
     const metrics = async () => {
       const res = await fetch(`http://127.0.0.1:${stack.workers.opsPorts.get('review')}/metrics`);
       return Number(/vigil_review_flagged_actions_total\{disposition="mutated"\} (\d+)/.exec(await res.text())?.[1] ?? NaN);

@@ -3,7 +3,7 @@ import { startIncident } from '../../lib/incidents';
 import { stateQuery } from '../../workflows/definitions';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, byRule, evidentAlert, exampleAlert } from '../helpers/fixtures';
 import { runCommand, runVigil } from '../helpers/run-command';
 import { temporalCliPath } from '../helpers/tools';
 
@@ -26,14 +26,15 @@ describe('incident end to end (dev server + five worker processes)', () => {
   };
   const criticalShell = byRule('Terminal shell in container', (a) => a.priority === 'Critical');
 
-  it('auto-executes an allowed action (dry-run records the exact patch)', async () => {
-    const handle = await open(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'));
+  it('auto-executes an allowed action on evidence of compromise (dry-run records the exact patch)', async () => {
+    const { incidentId } = await startIncident(stack.client, anomalyOf(evidentAlert()));
+    const handle = stack.client.workflow.getHandle(incidentId);
     const outcome: IncidentOutcome = await handle.result();
     expect(outcome).toMatchObject({ resolution: 'executed', verdict: 'auto_execute', decidedBy: null });
     expect(outcome.actionResults).toEqual([expect.objectContaining({ actionner: 'kubernetes:label', status: 'dry_run' })]);
     const desc = await handle.describe();
     expect(desc.searchAttributes).toMatchObject({ VigilStatus: ['closed'], VigilVerdict: ['auto_execute'], VigilSeverity: ['low'] });
-    expect(await desc.staticSummary()).toContain('Terminal shell in container');
+    expect(await desc.staticSummary()).toContain(evidentAlert().rule);
   });
 
   it('auto-rejects a notify-only finding and runs nothing', async () => {

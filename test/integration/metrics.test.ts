@@ -10,7 +10,7 @@ import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
 import type { FakeLlm } from '../helpers/fake-llm';
 import { helpfulAnalysis, startFakeLlm } from '../helpers/fake-llm';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, byRule, evidentAlert, exampleAlert } from '../helpers/fixtures';
 
 /** Feeds text to a command on stdin; resolves with its exit code and output. */
 function pipe(command: string, args: string[], input: string): Promise<{ code: number | null; out: string }> {
@@ -58,7 +58,7 @@ describe('metrics on every process', () => {
     await waitForStatus(handle, 'awaiting_decision');
     await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', analyst: 'alice', reason: 'confirmed' }] });
     const outcomes: IncidentOutcome[] = [await handle.result()];
-    const low = await startIncident(stack.client, anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'))));
+    const low = await startIncident(stack.client, anomalyOf(evidentAlert()));
     outcomes.push(await stack.client.workflow.getHandle(low.incidentId).result());
     expect(outcomes.map((o) => o.resolution)).toEqual(['executed', 'executed']);
   });
@@ -97,11 +97,11 @@ describe('metrics on every process', () => {
 
   it('exports the compliance figures: least agency per agent, five-signal coverage, step-mutation rate', async () => {
     const [remediation, analysis, coordinator, review] = await Promise.all([scrape('remediation'), scrape('analysis'), scrape('coordinator'), scrape('review')]);
-    // Granted: its skill and three actionners. Used: the skill, label and terminate (the model never
-    // proposed a network policy), so one grant of four went unused.
-    expect(sample(remediation, 'vigil_least_agency_ratio', 'agent="remediation"')).toBe(0.75);
+    // Granted: its skill and three actionners. Used: all four: the model proposed label and terminate,
+    // and the rule analyser's floor (the pod isolation the model left out) was added by policy.
+    expect(sample(remediation, 'vigil_least_agency_ratio', 'agent="remediation"')).toBe(1);
     expect(sample(remediation, 'vigil_agent_capability_used', 'agent="remediation",capability="actionner:kubernetes:terminate"')).toBe(1);
-    expect(sample(remediation, 'vigil_agent_capability_used', 'agent="remediation",capability="actionner:kubernetes:networkpolicy"')).toBe(0);
+    expect(sample(remediation, 'vigil_agent_capability_used', 'agent="remediation",capability="actionner:kubernetes:networkpolicy"')).toBe(1);
     expect(sample(analysis, 'vigil_least_agency_ratio', 'agent="analysis"')).toBe(1);
     // The review agent was granted two skills and used both (review, authorize-decision).
     expect(sample(review, 'vigil_least_agency_ratio', 'agent="review"')).toBe(1);

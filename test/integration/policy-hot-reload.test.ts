@@ -11,7 +11,7 @@ import { startIncident } from '../../lib/incidents';
 import { stateQuery } from '../../workflows/definitions';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack } from '../helpers/dev-stack';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, byRule, evidentAlert, exampleAlert } from '../helpers/fixtures';
 import { buildBundle, POLICY_SRC, policySourceWith, publishLikeConfigMap } from '../helpers/policy-bundles';
 import { VERDICT_CASES } from '../helpers/policy-inputs';
 
@@ -107,7 +107,8 @@ describe('policy hot reload under load', () => {
     });
 
     it('keeps reviewing incidents while the bundle is swapped, then refuses a broken bundle and keeps the last good one', async () => {
-      const lowShell = () => exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'));
+      // A low-severity reverse shell: executes under v1, notify-only under v2.
+      const lowShell = evidentAlert;
       const incidents: Array<Promise<{ outcome: IncidentOutcome; version: string }>> = [];
       const open = async () => {
         const { incidentId } = await startIncident(stack.client, anomalyOf(lowShell()));

@@ -2,8 +2,8 @@ import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { toolPath } from '../../lib/tools';
-import { buildBundle, POLICY_SRC } from '../helpers/policy-bundles';
-import { DECISION_CASES, VERDICT_CASES } from '../helpers/policy-inputs';
+import { buildBundle, POLICY_SRC, policySourceWith } from '../helpers/policy-bundles';
+import { DECISION_CASES, SUPPRESSION_CASE, VERDICT_CASES } from '../helpers/policy-inputs';
 import { runCommand, runVigil } from '../helpers/run-command';
 
 /**
@@ -21,12 +21,12 @@ describe('vigil policy eval agrees with opa eval', () => {
   });
   afterAll(() => rmSync(work, { recursive: true, force: true }));
 
-  async function both(name: string, input: unknown, query: string, vigilArgs: string[]) {
+  async function both(name: string, input: unknown, query: string, vigilArgs: string[], src = POLICY_SRC, built = bundle) {
     const file = join(work, `${name.replace(/[^a-z0-9]+/gi, '-')}.json`);
     writeFileSync(file, JSON.stringify(input));
     const [vigil, opa] = await Promise.all([
-      runVigil(['policy', 'eval', file, '--bundle', bundle, ...vigilArgs]),
-      runCommand(toolPath('opa', 'OPA_BIN'), ['eval', '--v1-compatible', '--format', 'json', '-d', join(POLICY_SRC, 'vigil'), '-d', join(POLICY_SRC, 'data.json'), '-i', file, query]),
+      runVigil(['policy', 'eval', file, '--bundle', built, ...vigilArgs]),
+      runCommand(toolPath('opa', 'OPA_BIN'), ['eval', '--v1-compatible', '--format', 'json', '-d', join(src, 'vigil'), '-d', join(src, 'data.json'), '-i', file, query]),
     ]);
     expect({ code: vigil.code, stderr: vigil.stderr }).toEqual({ code: 0, stderr: '' });
     expect(opa.code).toBe(0);
@@ -53,6 +53,17 @@ describe('vigil policy eval agrees with opa eval', () => {
     expect(result).toEqual(theirs);
     expect(policyVersion).toBe(version);
     expect(inputDigest).toMatch(/^sha256:/);
+  });
+
+  it('verdict: a suppressed finding (data beside the config)', async () => {
+    const src = policySourceWith(() => undefined, undefined, { suppressions: [SUPPRESSION_CASE.suppression] });
+    const built = join(work, 'suppressed');
+    await buildBundle(src, built);
+    const { ours, theirs } = await both('suppressed', SUPPRESSION_CASE.input, 'data.vigil.review.verdict', [], src, built);
+    const { policyVersion: _v, inputDigest: _d, ...verdict } = ours;
+    expect(verdict).toEqual(theirs);
+    expect(verdict).toMatchObject({ outcome: 'auto_reject', suppressions: ['web-shell'] });
+    rmSync(src, { recursive: true, force: true });
   });
 
   it('the table reaches every outcome and a mutation', () => {

@@ -23,7 +23,7 @@ const shell = exampleAlert(byRule('Terminal shell in container', (a) => a.priori
 const validReply = (over: Partial<Record<string, unknown>> = {}) => ({
   severity: 'low',
   technique: { id: 'T1059.004', name: 'Unix Shell', tactic: 'execution' },
-  confidence: 0.8,
+  confidence: 0.6,
   summary: 'Interactive shell spawned in the alpine pod.',
   actions: [{ id: 'quarantine', actionner: 'kubernetes:label', target: { namespace: 'default', pod: 'alpine' }, params: { labels: { 'vigil.dev/quarantine': 'true' } }, rationale: 'mark it' }],
   ...over,
@@ -139,8 +139,9 @@ describe('LLM analyser against a local OpenAI-compatible server', () => {
   it("may lower confidence but never raise it above what the alert's evidence supports", async () => {
     llm.script({ kind: 'json', content: validReply({ confidence: 0.99 }) });
     const known = await analyse();
-    expect(known.confidence).toBe(0.9); // known rule, mapped technique, a pod: the evidence ceiling
-    expect(known.analyser.note).toContain('model said confidence 0.99; capped at 0.9');
+    // A Notice shell (execution tactic) with a 0.9 score: the evidence ceiling, however well the rule is known.
+    expect(known.confidence).toBe(0.65);
+    expect(known.analyser.note).toContain('model said confidence 0.99; capped at 0.65');
 
     const custom = exampleAlert((x) => x.rule.startsWith('Custom:'));
     llm.script({ kind: 'json', content: validReply({ confidence: 0.99, actions: [] }) });
@@ -150,6 +151,13 @@ describe('LLM analyser against a local OpenAI-compatible server', () => {
     const doubtful = await analyse();
     expect(doubtful.confidence).toBe(0.3);
     expect(doubtful.analyser.note).toBeUndefined();
+  });
+
+  it("carries the rule analyser's proposals as the floor, whatever the model proposed", async () => {
+    llm.script({ kind: 'json', content: validReply({ actions: [] }) });
+    const a = await analyse();
+    expect(a.actions).toEqual([]);
+    expect(a.floor?.map((x) => [x.id, x.actionner, x.target])).toEqual([['quarantine-label', 'kubernetes:label', { namespace: 'default', pod: 'alpine' }]]);
   });
 
   it('admits no action at all for an alert that has no pod', async () => {

@@ -13,14 +13,15 @@ const log = createLogger('test', 'silent');
 /** The same label step at confidence 0.7: auto_execute under the project data, escalate when min_confidence is 0.9. */
 const input: VerdictInput = {
   incident: { id: 'i', severity: 'low', asset: { kind: 'pod', namespace: 'default', pod: 'p' } },
-  alert: { rule: 'r', priority: 'Notice', source: 'syscall', tags: [] },
+  // A reverse shell to an outside address: evidence enough for the label to run unattended.
+  alert: { rule: 'r', priority: 'Notice', source: 'syscall', tags: [], fields: { 'proc.name': 'sh', 'fd.rip': '203.0.113.50' } },
   anomaly: { score: 1 },
   analysis: {
     severity: 'low',
     technique: null,
     confidence: 0.7,
     summary: 's',
-    actions: [{ id: 'l', actionner: 'kubernetes:label', target: { namespace: 'default', pod: 'p' }, params: {}, blastRadius: { scope: 'pod', pods: 1 }, rationale: '' }],
+    actions: [{ id: 'l', actionner: 'kubernetes:label', target: { namespace: 'default', pod: 'p' }, params: { labels: { 'vigil.dev/quarantine': 'true' } }, blastRadius: { scope: 'pod', pods: 1 }, rationale: '' }],
     analyser: { kind: 'deterministic', version: 't' },
   },
 };

@@ -65,7 +65,8 @@ describe('threaded policy evaluation', () => {
       } as never,
       { onFailure: (_e, kind) => failures.push(kind) },
     );
-    expect(v).toMatchObject({ outcome: 'escalate', reasons: [{ code: 'policy_error', message: 'policy evaluation timed out after 100 ms' }] });
+    // This bundle has no step mutation to ask, so the escalation says an approval would run nothing.
+    expect(v).toMatchObject({ outcome: 'escalate', reasons: [{ code: 'policy_error', message: 'policy evaluation timed out after 100 ms' }, { code: 'no_steps' }], allowedActions: [] });
     expect(failures).toEqual(['timeout']);
   });
 
