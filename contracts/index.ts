@@ -21,3 +21,5 @@ export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
 export { EscalationSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
 export type { Escalation, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
+export { workloadKey, workloadOf } from './workload';
+export type { Workload } from './workload';
