@@ -26,25 +26,30 @@ const MAX_PART = 253;
  * vowels, no 0/1/3), which is why an ordinary word is almost never mistaken for a hash.
  */
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
+/**
+ * A generated suffix of `n`: in the safe alphabet, or lowercase alphanumerics with at least one
+ * digit (older controllers and other tools write hex), which a word seldom is.
+ */
+const generated = (n: string) => `(?:${SAFE}{${n}}|(?=[a-z]*\\d)[a-z0-9]{${n}})`;
 /** `<deployment>-<pod-template-hash>-<5>`; the template hash is 6 to 10 characters. */
-const DEPLOYMENT_POD = new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`);
+const DEPLOYMENT_POD = new RegExp(`^(.+)-${generated('6,10')}-${generated('5')}$`);
 /** `<cronjob>-<scheduled minute since epoch>-<5>`: a CronJob's Job's pod. */
-const CRONJOB_POD = new RegExp(`^(.+)-\\d{8,10}-${SAFE}{5}$`);
+const CRONJOB_POD = new RegExp(`^(.+)-\\d{8,10}-${generated('5')}$`);
 /** `<cronjob>-<scheduled minute>`: a CronJob's Job (audit alerts name Jobs). */
 const CRONJOB_JOB = /^(.+)-\d{8,10}$/;
 /** `<statefulset>-<ordinal>`. */
 const STATEFULSET_POD = /^(.+)-(\d{1,5})$/;
 /** `<daemonset or job or replicaset>-<5>`. */
-const GENERATED_POD = new RegExp(`^(.+)-${SAFE}{5}$`);
+const GENERATED_POD = new RegExp(`^(.+)-${generated('5')}$`);
 
 /** Resources an audit alert may name, as the workload kind they are. */
-const WORKLOAD_RESOURCES: Readonly<Record<string, string>> = {
-  deployments: 'Deployment',
-  statefulsets: 'StatefulSet',
-  daemonsets: 'DaemonSet',
-  jobs: 'Job',
-  cronjobs: 'CronJob',
-};
+const WORKLOAD_RESOURCES: ReadonlyMap<string, string> = new Map([
+  ['deployments', 'Deployment'],
+  ['statefulsets', 'StatefulSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['jobs', 'Job'],
+  ['cronjobs', 'CronJob'],
+]);
 
 function text(v: FalcoFieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v.slice(0, MAX_PART) : undefined;
@@ -129,11 +134,11 @@ export function workloadOf(alert: FalcoAlert): Workload {
   if (pod) return { namespace, ...podOwner(f, pod) };
   if (resource) {
     const name = text(f['ka.target.name']) ?? '*';
-    const kind = WORKLOAD_RESOURCES[resource];
+    const kind = WORKLOAD_RESOURCES.get(resource);
     if (kind === 'Job') return { namespace, ...jobOwner(name) };
     if (resource === 'replicasets') {
       // `<deployment>-<pod-template-hash>`: the Deployment is what survives.
-      const m = new RegExp(`^(.+)-${SAFE}{6,10}$`).exec(name);
+      const m = new RegExp(`^(.+)-${generated('6,10')}$`).exec(name);
       if (m) return { namespace, kind: 'Deployment', name: m[1]! };
     }
     return { namespace, kind: kind ?? resource.slice(0, MAX_PART), name };

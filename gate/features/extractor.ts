@@ -1,7 +1,7 @@
-import type { FalcoAlert, FalcoFieldValue, FalcoPriority } from '../../contracts';
-import { correlationSubject } from '../../lib/identity';
+import type { FalcoAlert, FalcoFieldValue, FalcoPriority, Workload } from '../../contracts';
+import { workloadKey, workloadOf } from '../../contracts';
 import type { RaritySnapshot } from './rarity';
-import { RarityTable } from './rarity';
+import { MAX_RARITY_BITS, RarityTable } from './rarity';
 import { connectionClass, pathSensitivity, shannonEntropy } from './signals';
 import type { WindowOptions } from './subject-windows';
 import { DEFAULT_WINDOW_OPTIONS, SubjectWindows } from './subject-windows';
@@ -19,21 +19,24 @@ import { DEFAULT_WINDOW_OPTIONS, SubjectWindows } from './subject-windows';
  * | user_rarity | bits, of user.name / ka.user.name | an API user or container user not seen before |
  * | rule_process_rarity | bits, of (rule, proc.name) | a common rule fired by a process it never fires for (curl calling the API) |
  * | namespace_rule_rarity | bits, of (namespace or host, rule) | a common rule in a place it never fires (exec into kube-system) |
+ * | workload_rarity | bits, of the workload (contracts/workload.ts) | a workload that never alerted before |
+ * | workload_rule_rarity | bits of the rule *given the workload*: log2((n_w+8)/(count(w,rule)+1)) | a shell in `checkout`, where shells never happen, even if they are daily in the toolbox |
+ * | workload_behaviour_rarity | the same, of (rule, process, parent) given the workload | node-exporter's `cat /etc/shadow` stays normal for node-exporter, and rare for anyone else |
  * | in_container | 1 container, 0 host or API | host-level alerts are rarer and reach further |
  * | k8s_audit | 1 for k8s-audit alerts | audit and syscall alerts live in different value ranges |
  * | sensitive_path | 0 none, 1 system dirs, 2 credentials | fd/path/cmdline touching secrets or binaries |
  * | outbound_connection | 0 none, 1 private peer, 2 public peer | a pod talking to the internet (miner pools, C2) |
- * | pod_burst_rate | log2 of a decayed alert count (half-life 60 s), in ½ steps | one alert vs a storm on the same pod |
- * | pod_distinct_rules | distinct rules on the pod in 10 min (≤ 16) | attacks chain steps: shell, then API call, then write |
+ * | workload_burst_rate | log2 of a decayed alert count (half-life 60 s), in ½ steps | one alert vs a storm on the same workload |
+ * | workload_distinct_rules | distinct rules on the workload in 10 min (≤ 16) | attacks chain steps: shell, then API call, then write |
  * | namespace_critical | 1 in the policy's always-escalate namespaces | control plane and Vigil itself |
- * | hour_sin, hour_cos | hour of day (UTC) on the unit circle | 03:00 and 23:00 are neighbours; office-hours noise |
  * | cmdline_entropy | bits per character of the command line, in ¼ steps | encoded payloads and one-liners |
  * | cmdline_length | floor(log2(1 + characters)) | droppers and reverse shells are long; `ls` is short |
  * | user_root | 1 when the process runs as root | the same action as root reaches further |
  *
- * "Pod" is the alert's subject: the pod for container alerts, else the audited object or the host.
- * Rarity and windows are bounded (least recently seen keys are forgotten) and computed from the
- * alert's own time, so a replay of a stream produces the same vectors as the live stream did.
+ * The subject of windows and per-workload rarity is the workload (namespace + owner), never the
+ * pod, so a rollout's new pod names change nothing. There is no time-of-day feature: a model
+ * trained on one hour would find every other hour anomalous. Windows run on the time the core
+ * gives (the alert's own, or its receive time when the alert's is implausible).
  */
 export const FEATURE_NAMES = [
   'priority',
@@ -43,15 +46,16 @@ export const FEATURE_NAMES = [
   'user_rarity',
   'rule_process_rarity',
   'namespace_rule_rarity',
+  'workload_rarity',
+  'workload_rule_rarity',
+  'workload_behaviour_rarity',
   'in_container',
   'k8s_audit',
   'sensitive_path',
   'outbound_connection',
-  'pod_burst_rate',
-  'pod_distinct_rules',
+  'workload_burst_rate',
+  'workload_distinct_rules',
   'namespace_critical',
-  'hour_sin',
-  'hour_cos',
   'cmdline_entropy',
   'cmdline_length',
   'user_root',
@@ -70,8 +74,19 @@ const PRIORITY_ORDINAL: Record<FalcoPriority, number> = {
   Emergency: 7,
 };
 
-export const RARITY_TABLES = ['rule', 'process', 'parent', 'user', 'ruleProcess', 'namespaceRule'] as const;
+/** Tables counted over the whole stream (rarity = bits against the total). */
+const GLOBAL_TABLES = ['rule', 'process', 'parent', 'user', 'ruleProcess', 'namespaceRule', 'workload'] as const;
+/** Tables of (workload, x) pairs, read as rarity of x given the workload. */
+const WORKLOAD_TABLES = ['workloadRule', 'workloadBehaviour'] as const;
+export const RARITY_TABLES = [...GLOBAL_TABLES, ...WORKLOAD_TABLES] as const;
 export type RarityTableName = (typeof RARITY_TABLES)[number];
+
+/**
+ * Pseudo-count added to a workload's total in conditional rarity: what a never-seen behaviour of
+ * a never-seen workload is worth (3 bits), where the same behaviour new to a workload seen a
+ * thousand times is worth 10.
+ */
+const WORKLOAD_PRIOR = 8;
 
 /** What a trained model remembers of the extractor: the rarity it saw, and the window settings. */
 export interface ExtractorBaseline {
@@ -85,16 +100,31 @@ export interface ExtractorOptions {
   maxRarityKeys?: number;
   /** Counts to start from (a model's baseline), so a restarted gate does not find everything rare. */
   baseline?: ExtractorBaseline;
-  /** When false, rarity is read but never updated (training's second pass). */
+  /** When false, rarity is read but never updated (the gate with a model's baseline, training's second pass). */
   learnRarity?: boolean;
   criticalNamespaces?: Iterable<string>;
 }
 
+/** Who an alert is about, as the core computed it once per event. */
+export interface AlertSubject {
+  /** workloadKey(workloadOf(alert)). */
+  workload: string;
+  namespace: string | undefined;
+}
+
 export const DEFAULT_MAX_RARITY_KEYS = 50_000;
 const NONE = '\u0000none';
-const HOUR_MS = 3_600_000;
-const DAY_MS = 24 * HOUR_MS;
-const TWO_PI = 2 * Math.PI;
+
+/** The alert's own time in ms (0 when unparseable; the schema refuses that anyway). */
+export function timeOf(alert: FalcoAlert): number {
+  const at = Date.parse(alert.time);
+  return Number.isNaN(at) ? 0 : at;
+}
+
+/** The subject as the core computes it; for callers that do not go through the core (training, tests). */
+export function alertSubject(alert: FalcoAlert, workload: Workload = workloadOf(alert)): AlertSubject {
+  return { workload: workloadKey(workload), namespace: workload.namespace === '-' ? undefined : workload.namespace };
+}
 
 function text(v: FalcoFieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v : undefined;
@@ -103,21 +133,23 @@ function text(v: FalcoFieldValue | undefined): string | undefined {
 }
 
 /** The values each rarity table counts; audit alerts have no process, so their process is none. */
-function rarityKeys(alert: FalcoAlert): Record<RarityTableName, string> & { namespace: string | undefined } {
+function rarityKeys(alert: FalcoAlert, subject: AlertSubject): Record<RarityTableName, string> {
   const f = alert.output_fields;
   const proc = text(f['proc.name']) ?? NONE;
-  const namespace = text(f['k8s.ns.name']) ?? text(f['ka.target.namespace']);
+  const parent = text(f['proc.pname']) ?? NONE;
   // Host alerts count as one place (a rule new to one node of a fleet is not news); audit alerts on
   // cluster-scoped objects as another.
-  const where = namespace ?? (text(f['ka.user.name']) !== undefined ? '\u0000cluster' : '\u0000host');
+  const where = subject.namespace ?? (text(f['ka.user.name']) !== undefined ? '\u0000cluster' : '\u0000host');
   return {
     rule: alert.rule,
     process: proc,
-    parent: text(f['proc.pname']) ?? NONE,
+    parent,
     user: text(f['user.name']) ?? text(f['ka.user.name']) ?? NONE,
     ruleProcess: `${alert.rule}\u0000${proc}`,
     namespaceRule: `${where}\u0000${alert.rule}`,
-    namespace,
+    workload: subject.workload,
+    workloadRule: `${subject.workload}\u0000${alert.rule}`,
+    workloadBehaviour: `${subject.workload}\u0000${alert.rule}\u0000${proc}\u0000${parent}`,
   };
 }
 
@@ -128,7 +160,7 @@ function rarityKeys(alert: FalcoAlert): Record<RarityTableName, string> & { name
 export class FeatureExtractor {
   readonly windows: SubjectWindows;
   private readonly rarity: Record<RarityTableName, RarityTable>;
-  private readonly learnRarity: boolean;
+  private learnRarity: boolean;
   private readonly maxRarityKeys: number;
   private critical: Set<string>;
 
@@ -143,10 +175,11 @@ export class FeatureExtractor {
   }
 
   /**
-   * A new model brings the rarity it was trained with; the per-pod windows are about the live
+   * A new model brings the rarity it was trained with; the per-workload windows are about the live
    * stream, not the model, so they carry over.
    */
-  resetRarity(baseline: ExtractorBaseline | undefined): void {
+  resetRarity(baseline: ExtractorBaseline | undefined, learn: boolean = baseline === undefined): void {
+    this.learnRarity = learn;
     const snap = baseline?.rarity;
     for (const t of RARITY_TABLES) this.rarity[t] = new RarityTable(this.maxRarityKeys, snap?.[t]);
   }
@@ -157,39 +190,37 @@ export class FeatureExtractor {
   }
 
   /** Counts one alert into the rarity tables without producing a row (training's first pass). */
-  observeRarity(alert: FalcoAlert): void {
-    const k = rarityKeys(alert);
+  observeRarity(alert: FalcoAlert, subject: AlertSubject = alertSubject(alert)): void {
+    const k = rarityKeys(alert, subject);
     for (const t of RARITY_TABLES) this.rarity[t].observe(k[t]);
   }
 
-  /** Writes the alert's row into `out` at `offset` (FEATURE_COUNT values) and updates the state. */
-  extract(alert: FalcoAlert, out: Float64Array, offset = 0): void {
+  /**
+   * Writes the alert's row into `out` at `offset` (FEATURE_COUNT values) and updates the state.
+   * `atMs` is the time the windows run on (the core's plausible time for the alert).
+   */
+  extract(alert: FalcoAlert, out: Float64Array, offset = 0, subject: AlertSubject = alertSubject(alert), atMs: number = timeOf(alert)): void {
     const f = alert.output_fields;
-    const k = rarityKeys(alert);
+    const k = rarityKeys(alert, subject);
     const cmdline = text(f['proc.cmdline']) ?? text(f['ka.uri.param[command]']);
     const fdName = text(f['fd.name']);
     const container = text(f['container.id']);
     const audit = alert.source === 'k8s_audit' || f['ka.user.name'] !== undefined || f['ka.verb'] !== undefined;
-    const at = Date.parse(alert.time);
-    const time = Number.isNaN(at) ? 0 : at;
-    // Whole hours, and coarse steps below: a benign row should share its value with its
-    // neighbours, or the forest isolates normal events on noise in the last decimal.
-    const hourOfDay = Math.floor((((time % DAY_MS) + DAY_MS) % DAY_MS) / HOUR_MS);
-    const activity = this.windows.observe(correlationSubject(alert), alert.rule, time);
-    const rare = (t: RarityTableName) => (this.learnRarity ? this.rarity[t].rarityThenObserve(k[t]) : this.rarity[t].rarity(k[t]));
+    const activity = this.windows.observe(subject.workload, alert.rule, atMs);
+    const workloadCount = this.rarity.workload.count(k.workload);
 
     let i = offset;
     out[i++] = PRIORITY_ORDINAL[alert.priority];
-    for (const t of RARITY_TABLES) out[i++] = rare(t);
+    for (const t of GLOBAL_TABLES) out[i++] = this.rarity[t].rarity(k[t]);
+    for (const t of WORKLOAD_TABLES) out[i++] = Math.min(MAX_RARITY_BITS, Math.log2((workloadCount + WORKLOAD_PRIOR) / (this.rarity[t].count(k[t]) + 1)));
+    if (this.learnRarity) for (const t of RARITY_TABLES) this.rarity[t].observe(k[t]);
     out[i++] = container !== undefined && container !== 'host' ? 1 : 0;
     out[i++] = audit ? 1 : 0;
     out[i++] = pathSensitivity([fdName, text(f['fs.path.name']), text(f['fs.path.target']), cmdline]);
     out[i++] = connectionClass(fdName, text(f['fd.rip']), cmdline);
     out[i++] = Math.round(2 * Math.log2(activity.burst)) / 2;
     out[i++] = activity.distinctRules;
-    out[i++] = k.namespace !== undefined && this.critical.has(k.namespace) ? 1 : 0;
-    out[i++] = Math.sin((TWO_PI * hourOfDay) / 24);
-    out[i++] = Math.cos((TWO_PI * hourOfDay) / 24);
+    out[i++] = subject.namespace !== undefined && this.critical.has(subject.namespace) ? 1 : 0;
     out[i++] = Math.round(4 * shannonEntropy(cmdline)) / 4;
     out[i++] = Math.floor(Math.log2(1 + (cmdline?.length ?? 0)));
     out[i++] = text(f['user.name']) === 'root' || f['user.uid'] === 0 ? 1 : 0;
@@ -202,7 +233,7 @@ export class FeatureExtractor {
     return out;
   }
 
-  baseline(maxKeysPerTable = 10_000): ExtractorBaseline {
+  baseline(maxKeysPerTable = DEFAULT_MAX_RARITY_KEYS): ExtractorBaseline {
     const { burstHalfLifeMs, distinctRulesWindowMs } = this.windows.options;
     const rarity = Object.fromEntries(RARITY_TABLES.map((t) => [t, this.rarity[t].snapshot(maxKeysPerTable)])) as Record<RarityTableName, RaritySnapshot>;
     return { rarity, windows: { burstHalfLifeMs, distinctRulesWindowMs } };

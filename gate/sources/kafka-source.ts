@@ -184,6 +184,8 @@ export class KafkaSource implements EventSource {
     const events: RawEvent[] = batch.messages.map((m) => ({
       value: m.value,
       origin: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, headers: m.headers },
+      // The producer's (falcosidekick's) or the broker's time: the alert's receive time.
+      receivedMs: Number(m.timestamp),
     }));
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const next = { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) };

@@ -64,3 +64,12 @@ describe('workloadOf: the owner behind a pod name', () => {
     for (const k of got) expect(k).toMatch(/^[^/]+\/[^/]+(\/.+)?$/);
   });
 });
+
+describe('workloadOf: hex-style generated suffixes (older controllers, other tools)', () => {
+  it('strips them when they carry a digit, and leaves words alone', () => {
+    expect(pod('payments-api-bca222db3d-e1371')).toEqual({ namespace: 'shop', kind: 'Deployment', name: 'payments-api' });
+    expect(pod('agent-a1b2c')).toEqual({ namespace: 'shop', kind: 'Controller', name: 'agent' });
+    expect(pod('debug-shell')).toEqual({ namespace: 'shop', kind: 'Pod', name: 'debug-shell' });
+    expect(pod('web-server-canary')).toEqual({ namespace: 'shop', kind: 'Pod', name: 'web-server-canary' });
+  });
+});

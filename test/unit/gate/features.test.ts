@@ -169,25 +169,23 @@ describe('FeatureExtractor', () => {
     expect(feature(row, 'sensitive_path')).toBe(PATH_SENSITIVITY.credentials);
     expect(feature(row, 'outbound_connection')).toBe(CONNECTION.public);
     expect(feature(row, 'namespace_critical')).toBe(1);
-    expect(feature(row, 'hour_sin')).toBeCloseTo(Math.sin((2 * Math.PI * 3) / 24));
-    expect(feature(row, 'hour_cos')).toBeCloseTo(Math.cos((2 * Math.PI * 3) / 24));
     expect(feature(row, 'user_root')).toBe(1);
     fx.setCriticalNamespaces([]);
     expect(feature(fx.row(a), 'namespace_critical')).toBe(0);
   });
 
-  it('sees a burst and a chain of rules on one pod, by the alerts own time', () => {
+  it('sees a burst and a chain of rules on one workload, by the alerts own time', () => {
     const fx = new FeatureExtractor();
     const a = shellAlert();
     let row = fx.row(at(a, '2026-11-20T09:00:00Z'));
-    expect(feature(row, 'pod_burst_rate')).toBe(0);
+    expect(feature(row, 'workload_burst_rate')).toBe(0);
     for (let s = 1; s <= 6; s++) row = fx.row(at(a, `2026-11-20T09:00:0${s}Z`));
-    expect(feature(row, 'pod_burst_rate')).toBeCloseTo(Math.log2(7), 0);
+    expect(feature(row, 'workload_burst_rate')).toBeCloseTo(Math.log2(7), 0);
     row = fx.row({ ...at(a, '2026-11-20T09:00:08Z'), rule: 'Read sensitive file untrusted' });
-    expect(feature(row, 'pod_distinct_rules')).toBe(2);
-    // Another pod is a different subject.
+    expect(feature(row, 'workload_distinct_rules')).toBe(2);
+    // Another workload is a different subject.
     row = fx.row(at(a, '2026-11-20T09:00:09Z', { 'k8s.pod.name': 'elsewhere' }));
-    expect(feature(row, 'pod_burst_rate')).toBe(0);
+    expect(feature(row, 'workload_burst_rate')).toBe(0);
   });
 
   it('makes a rule rare until it has been seen, and starts from a baseline when given one', () => {
