@@ -84,7 +84,7 @@ async function replayFromFile(client: Client, file: string, modelPath: string, d
     },
   });
   const stats = await gate.done;
-  say(`\nGate (threshold ${gate.settings.anomalyThreshold} from ${gate.settings.source}, model ${gate.engine.model.id}):`);
+  say(`\nGate (threshold ${gate.settings.anomalyThreshold ?? gate.engine.model.threshold ?? 'default'} from ${gate.settings.anomalyThreshold !== undefined ? gate.settings.source : 'the model'}, model ${gate.engine.model.id}):`);
   say(`  ${describeStats(stats)}.`);
   const pct = stats.scored ? ((100 * stats.filtered) / stats.scored).toFixed(1) : '0';
   say(`  ${stats.filtered} of ${stats.scored} valid alerts (${pct}%) filtered out before any LLM call; dead letters in ${deadLetterFile}; gate log .data/logs/gate.log`);

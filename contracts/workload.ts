@@ -6,7 +6,8 @@ import type { FalcoAlert, FalcoFieldValue } from './falco';
  * so "node-exporter reads /etc/shadow" stays normal after node-exporter's pods are replaced.
  *
  * `kind` is the owner's Kubernetes kind when the alert says or the pod name shows it
- * (Deployment, StatefulSet, DaemonSet, Job, CronJob), `Pod` for a pod with no recognisable owner,
+ * (Deployment, StatefulSet, DaemonSet, Job, CronJob; a `<name>-<5 generated>` pod reads as a
+ * DaemonSet unless its labels name a Job), `Pod` for a pod with no recognisable owner,
  * `App`/`Image` for containers known only by label or image, `Host` for host alerts, and the
  * audited resource (`secrets`, `configmaps`, ...) for k8s-audit alerts about non-pod objects.
  * `namespace` is `-` where there is none (hosts, cluster-scoped objects).
@@ -108,9 +109,10 @@ function podOwner(fields: FalcoAlert['output_fields'], pod: string): { kind: str
   if (m) return { kind: 'StatefulSet', name: m[1]! };
   m = GENERATED_POD.exec(pod);
   if (m) {
-    // The name alone cannot tell a DaemonSet's pod from a Job's; a DaemonSet's carries
-    // pod-template-generation. Either way the name without the suffix survives a rollout.
-    return { kind: label(fields, 'pod-template-generation') ? 'DaemonSet' : 'Controller', name: m[1]! };
+    // The name alone cannot tell a DaemonSet's pod from a bare Job's (labels above catch Jobs that
+    // say so); long-lived alert sources are DaemonSets, and the kind must be the one an audit
+    // alert about the same object names, or one workload would be two.
+    return { kind: 'DaemonSet', name: m[1]! };
   }
   const app = label(fields, 'app.kubernetes.io/name') ?? label(fields, 'app');
   if (app) return { kind: 'App', name: app };

@@ -2,6 +2,7 @@ import type { Anomaly, FalcoAlert, FalcoPriority } from '../contracts';
 import { FALCO_PRIORITIES, workloadOf } from '../contracts';
 import { alertFingerprint, correlationKeyFor, DEFAULT_CORRELATION_MAX_MS, traceIdFor } from '../lib/identity';
 import { ActivityWindows } from './correlation';
+import { BoundedMap } from './features/bounded-map';
 import type { AlertSubject, ExtractorOptions } from './features/extractor';
 import { alertSubject, FEATURE_COUNT, FeatureExtractor } from './features/extractor';
 import { SCORE_BUCKETS, scoreBucket } from './metrics';
@@ -63,6 +64,17 @@ export interface TimeBounds {
 /** No age bound by default (replays, tools); the Kafka gate sets one (gate/run-gate.ts). */
 export const DEFAULT_TIME_BOUNDS: TimeBounds = { maxFutureMs: 5 * 60_000, maxAgeMs: 0 };
 
+/**
+ * "First time here": a rule the model never saw a workload raise, on a workload with at least
+ * this many alerts in the model's baseline, passes whatever the score. The forest cannot say it
+ * (its splits come from training rows, every one of which was seen), and it is the finding an
+ * analyst wants first. At most FIRST_PASSES_PER_KEY alerts per (workload, rule) pass this way per
+ * FIRST_PASS_WINDOW_MS, so a new habit after a deploy is one incident, not a flood.
+ */
+export const FIRST_FOR_WORKLOAD_MIN_SIGHTINGS = 20;
+export const FIRST_PASSES_PER_KEY = 3;
+export const FIRST_PASS_WINDOW_MS = 60 * 60_000;
+
 export interface CoreOptions {
   model: GateModel;
   settings: CoreSettings;
@@ -88,6 +100,8 @@ export interface ScoredBatch {
   windowSubjects: number;
   /** Anomalies that passed only because of the priority floor. */
   floorPassed: number;
+  /** Anomalies that passed (below the threshold and the floor) as a rule new to a well-known workload. */
+  firstPassed: number;
   /** Alerts dropped by a suppression, by suppression id. */
   suppressed: Record<string, number>;
   /** Alerts whose own time was implausible: windows and correlation used their receive time. */
@@ -119,6 +133,8 @@ export class GateCore {
   private readonly extractor: FeatureExtractor;
   private readonly windows: ActivityWindows;
   private readonly bounds: TimeBounds;
+  /** Per (workload, rule) first-time passes: window start and count, bounded. */
+  private readonly firstPasses: BoundedMap<string, { since: number; n: number }>;
   private matrix = new Float64Array(0);
   private scores = new Float64Array(0);
 
@@ -130,6 +146,7 @@ export class GateCore {
     this.bounds = options.timeBounds ?? DEFAULT_TIME_BOUNDS;
     this.extractor = this.newExtractor(options.model);
     const idleMs = options.correlationWindowMs;
+    this.firstPasses = new BoundedMap(10_000);
     this.windows = new ActivityWindows({ idleMs, maxMs: Math.max(idleMs, options.correlationMaxMs ?? DEFAULT_CORRELATION_MAX_MS), maxKeys: options.extractor?.windows?.maxSubjects ?? 100_000 });
   }
 
@@ -195,6 +212,7 @@ export class GateCore {
     const { value: threshold, source: thresholdSource } = this.threshold;
     let scoreSum = 0;
     let floorPassed = 0;
+    let firstPassed = 0;
     if (valid.length > 0) {
       if (this.scores.length < valid.length) this.scores = new Float64Array(Math.max(valid.length, 2 * this.scores.length));
       this.model.forest.scoreMatrix(this.matrix.subarray(0, valid.length * FEATURE_COUNT), this.scores);
@@ -205,7 +223,8 @@ export class GateCore {
         if (bucket < scoreBuckets.length) scoreBuckets[bucket]! += 1;
         const row = valid[k]!;
         const atFloor = FALCO_PRIORITIES.indexOf(row.alert.priority) <= this.floorRank;
-        if (score < threshold && !atFloor) continue;
+        const first = score < threshold && !atFloor && this.firstTime(row);
+        if (score < threshold && !atFloor && !first) continue;
         try {
           if (!atFloor) {
             const s = this.suppressions.size > 0 ? this.suppressions.match(row.alert, row.workload, row.atMs) : undefined;
@@ -214,7 +233,8 @@ export class GateCore {
               continue;
             }
           }
-          if (score < threshold) floorPassed += 1;
+          if (score < threshold && atFloor) floorPassed += 1;
+          if (first) firstPassed += 1;
           anomalies.push({ index: row.index, anomaly: this.anomalyOf(row, score, receivedAt) });
         } catch (err) {
           deadLetters.push({ index: row.index, kind: 'internal_error', reason: `the gate failed on this anomaly: ${err instanceof Error ? `${err.name}: ${err.message}` : String(err)}`.slice(0, 1000) });
@@ -230,11 +250,25 @@ export class GateCore {
       scoreSum,
       windowSubjects: this.extractor.stateSize().subjects,
       floorPassed,
+      firstPassed,
       suppressed,
       implausibleTimes,
       threshold,
       thresholdSource,
     };
+  }
+
+  private firstTime(row: ValidRow): boolean {
+    if (!this.extractor.firstForWorkload(row.alert, row.subject, FIRST_FOR_WORKLOAD_MIN_SIGHTINGS)) return false;
+    const key = `${row.subject.workload}\u0000${row.alert.rule}`;
+    const seen = this.firstPasses.get(key);
+    if (seen === undefined || row.atMs - seen.since > FIRST_PASS_WINDOW_MS || row.atMs < seen.since) {
+      this.firstPasses.set(key, { since: row.atMs, n: 1 });
+      return true;
+    }
+    if (seen.n >= FIRST_PASSES_PER_KEY) return false;
+    seen.n += 1;
+    return true;
   }
 
   private anomalyOf(row: ValidRow, score: number, receivedAt: string): Anomaly {

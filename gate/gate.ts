@@ -82,8 +82,9 @@ export class Gate {
       for (const d of deadLetters) m.deadLettered.inc({ kind: d.kind });
       m.scored.inc(scored.scored);
       m.scores.add(scored.scoreBuckets, scored.scored, scored.scoreSum);
-      m.anomalies.inc({ reason: 'score' }, scored.anomalies.length - scored.floorPassed);
+      m.anomalies.inc({ reason: 'score' }, scored.anomalies.length - scored.floorPassed - scored.firstPassed);
       m.anomalies.inc({ reason: 'priority_floor' }, scored.floorPassed);
+      m.anomalies.inc({ reason: 'first_for_workload' }, scored.firstPassed);
       for (const [id, n] of Object.entries(scored.suppressed)) m.suppressed.inc({ suppression: id }, n);
       m.implausibleTimes.inc(scored.implausibleTimes);
       m.llmCallsAvoided.inc(filtered);
@@ -194,7 +195,7 @@ async function sleepWithHeartbeat(ms: number, context: BatchContext): Promise<vo
 }
 
 function emptyBatch(): ScoredBatch {
-  return { count: 0, deadLetters: [], anomalies: [], scored: 0, scoreBuckets: [], scoreSum: 0, windowSubjects: 0, floorPassed: 0, suppressed: {}, implausibleTimes: 0, threshold: 1, thresholdSource: 'default' };
+  return { count: 0, deadLetters: [], anomalies: [], scored: 0, scoreBuckets: [], scoreSum: 0, windowSubjects: 0, floorPassed: 0, firstPassed: 0, suppressed: {}, implausibleTimes: 0, threshold: 1, thresholdSource: 'default' };
 }
 
 function reindex(b: ScoredBatch, index: number): ScoredBatch {
@@ -212,6 +213,7 @@ function merge(parts: ScoredBatch[]): ScoredBatch {
     out.scoreSum += p.scoreSum;
     out.windowSubjects = Math.max(out.windowSubjects, p.windowSubjects);
     out.floorPassed += p.floorPassed;
+    out.firstPassed += p.firstPassed;
     for (const [id, n] of Object.entries(p.suppressed)) out.suppressed[id] = (out.suppressed[id] ?? 0) + n;
     out.implausibleTimes += p.implausibleTimes;
     if (p.scored > 0) {

@@ -91,7 +91,7 @@ function createGateMetrics(registry: Registry) {
     scored: new Counter({ name: 'vigil_gate_events_scored_total', help: 'Events scored by the Isolation Forest.', registers }),
     anomalies: new Counter({
       name: 'vigil_gate_anomalies_total',
-      help: 'Events that passed the gate: at or above the threshold (reason=score), or below it but at or above the policy priority floor (reason=priority_floor).',
+      help: 'Events that passed the gate: at or above the threshold (reason=score), below it but at or above the policy priority floor (reason=priority_floor), or a rule the model never saw a well-known workload raise (reason=first_for_workload).',
       labelNames: ['reason'] as const,
       registers,
     }),

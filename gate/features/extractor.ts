@@ -13,15 +13,12 @@ import { DEFAULT_WINDOW_OPTIONS, SubjectWindows } from './subject-windows';
  * | feature | value | why it earns its place |
  * |---|---|---|
  * | priority | Falco priority, 0 Debug … 7 Emergency | the rule author's own judgement of severity |
- * | rule_rarity | bits: log2((n+1)/(count(rule)+1)) | a rule that seldom fires is news; a chatty one is background |
- * | process_rarity | bits, of proc.name | `xmrig` where `bash` is normal |
- * | parent_rarity | bits, of proc.pname | a shell whose parent is a web server, not runc |
- * | user_rarity | bits, of user.name / ka.user.name | an API user or container user not seen before |
- * | rule_process_rarity | bits, of (rule, proc.name) | a common rule fired by a process it never fires for (curl calling the API) |
- * | namespace_rule_rarity | bits, of (namespace or host, rule) | a common rule in a place it never fires (exec into kube-system) |
- * | workload_rarity | bits, of the workload (contracts/workload.ts) | a workload that never alerted before |
+ * | rule_rarity | bits: log2((n+1)/(count(rule)+1)) | a rule that seldom fires anywhere is news |
  * | workload_rule_rarity | bits of the rule *given the workload*: log2((n_w+8)/(count(w,rule)+1)) | a shell in `checkout`, where shells never happen, even if they are daily in the toolbox |
  * | workload_behaviour_rarity | the same, of (rule, process, parent) given the workload | node-exporter's `cat /etc/shadow` stays normal for node-exporter, and rare for anyone else |
+ * | workload_process_rarity | the same, of proc.name given the workload | `xmrig` or `curl` in a workload that only ever ran `java` |
+ * | workload_user_rarity | the same, of the user given the workload | root where the workload always ran as `app` |
+ * | namespace_rule_rarity | the same, of the rule given the namespace (or host, or cluster scope) | a common rule in a place it never fires (exec into kube-system) |
  * | in_container | 1 container, 0 host or API | host-level alerts are rarer and reach further |
  * | k8s_audit | 1 for k8s-audit alerts | audit and syscall alerts live in different value ranges |
  * | sensitive_path | 0 none, 1 system dirs, 2 credentials | fd/path/cmdline touching secrets or binaries |
@@ -33,22 +30,23 @@ import { DEFAULT_WINDOW_OPTIONS, SubjectWindows } from './subject-windows';
  * | cmdline_length | floor(log2(1 + characters)) | droppers and reverse shells are long; `ls` is short |
  * | user_root | 1 when the process runs as root | the same action as root reaches further |
  *
- * The subject of windows and per-workload rarity is the workload (namespace + owner), never the
- * pod, so a rollout's new pod names change nothing. There is no time-of-day feature: a model
- * trained on one hour would find every other hour anomalous. Windows run on the time the core
- * gives (the alert's own, or its receive time when the alert's is implausible).
+ * Rarity is conditional on where the alert happens, not counted against the whole stream: a
+ * quiet workload's usual alerts are as normal as a chatty one's (global counts made every alert of
+ * a workload that alerts twice an hour look rare, and passed them), and a never-seen workload's
+ * alerts are worth log2(8) = 3 bits each, where the same behaviour new to a workload seen a
+ * thousand times is worth 10. The subject of windows and rarity is the workload (namespace +
+ * owner), never the pod, so a rollout's new pod names change nothing. There is no time-of-day
+ * feature: a model trained on one hour would find every other hour anomalous. Windows run on
+ * the time the core gives (the alert's own, or its receive time when the alert's is implausible).
  */
 export const FEATURE_NAMES = [
   'priority',
   'rule_rarity',
-  'process_rarity',
-  'parent_rarity',
-  'user_rarity',
-  'rule_process_rarity',
-  'namespace_rule_rarity',
-  'workload_rarity',
   'workload_rule_rarity',
   'workload_behaviour_rarity',
+  'workload_process_rarity',
+  'workload_user_rarity',
+  'namespace_rule_rarity',
   'in_container',
   'k8s_audit',
   'sensitive_path',
@@ -74,19 +72,31 @@ const PRIORITY_ORDINAL: Record<FalcoPriority, number> = {
   Emergency: 7,
 };
 
-/** Tables counted over the whole stream (rarity = bits against the total). */
-const GLOBAL_TABLES = ['rule', 'process', 'parent', 'user', 'ruleProcess', 'namespaceRule', 'workload'] as const;
-/** Tables of (workload, x) pairs, read as rarity of x given the workload. */
-const WORKLOAD_TABLES = ['workloadRule', 'workloadBehaviour'] as const;
-export const RARITY_TABLES = [...GLOBAL_TABLES, ...WORKLOAD_TABLES] as const;
+/** Tables counted over the whole stream: the rule (a feature), and the totals conditional rarity divides by. */
+const GLOBAL_TABLES = ['rule', 'workload', 'namespace'] as const;
+/** Tables of (place, x) pairs, each read as the rarity of x given its place (the second name). */
+const CONDITIONAL_TABLES = [
+  ['workloadRule', 'workload'],
+  ['workloadBehaviour', 'workload'],
+  ['workloadProcess', 'workload'],
+  ['workloadUser', 'workload'],
+  ['namespaceRule', 'namespace'],
+] as const;
+export const RARITY_TABLES = [...GLOBAL_TABLES, ...CONDITIONAL_TABLES.map(([t]) => t)] as const;
 export type RarityTableName = (typeof RARITY_TABLES)[number];
 
+/** Sightings after which a behaviour is as familiar as it gets (2^10 - 1). */
+const FAMILIAR_BITS = 10;
+
 /**
- * Pseudo-count added to a workload's total in conditional rarity: what a never-seen behaviour of
- * a never-seen workload is worth (3 bits), where the same behaviour new to a workload seen a
- * thousand times is worth 10.
+ * How new something is *here*: 10 for never seen, 9 for seen once, ... 0 for seen a thousand
+ * times. A count, not a share of the place's traffic, so a chatty workload's occasional habit
+ * (seen 15 times in the hour) is as familiar as a quiet workload's, and a first time is a first
+ * time however busy the workload is.
  */
-const WORKLOAD_PRIOR = 8;
+function novelty(count: number): number {
+  return Math.max(0, FAMILIAR_BITS - Math.round(2 * Math.log2(1 + count)) / 2);
+}
 
 /** What a trained model remembers of the extractor: the rarity it saw, and the window settings. */
 export interface ExtractorBaseline {
@@ -102,6 +112,8 @@ export interface ExtractorOptions {
   baseline?: ExtractorBaseline;
   /** When false, rarity is read but never updated (the gate with a model's baseline, training's second pass). */
   learnRarity?: boolean;
+  /** Training's second pass: read each alert's counts without its own sighting (the baseline includes it). */
+  leaveOneOut?: boolean;
   criticalNamespaces?: Iterable<string>;
 }
 
@@ -137,19 +149,20 @@ function rarityKeys(alert: FalcoAlert, subject: AlertSubject): Record<RarityTabl
   const f = alert.output_fields;
   const proc = text(f['proc.name']) ?? NONE;
   const parent = text(f['proc.pname']) ?? NONE;
+  const user = text(f['user.name']) ?? text(f['ka.user.name']) ?? NONE;
   // Host alerts count as one place (a rule new to one node of a fleet is not news); audit alerts on
   // cluster-scoped objects as another.
   const where = subject.namespace ?? (text(f['ka.user.name']) !== undefined ? '\u0000cluster' : '\u0000host');
+  const w = subject.workload;
   return {
     rule: alert.rule,
-    process: proc,
-    parent,
-    user: text(f['user.name']) ?? text(f['ka.user.name']) ?? NONE,
-    ruleProcess: `${alert.rule}\u0000${proc}`,
+    workload: w,
+    namespace: where,
+    workloadRule: `${w}\u0000${alert.rule}`,
+    workloadBehaviour: `${w}\u0000${alert.rule}\u0000${proc}\u0000${parent}`,
+    workloadProcess: `${w}\u0000${proc}`,
+    workloadUser: `${w}\u0000${user}`,
     namespaceRule: `${where}\u0000${alert.rule}`,
-    workload: subject.workload,
-    workloadRule: `${subject.workload}\u0000${alert.rule}`,
-    workloadBehaviour: `${subject.workload}\u0000${alert.rule}\u0000${proc}\u0000${parent}`,
   };
 }
 
@@ -161,6 +174,7 @@ export class FeatureExtractor {
   readonly windows: SubjectWindows;
   private readonly rarity: Record<RarityTableName, RarityTable>;
   private learnRarity: boolean;
+  private readonly leaveOneOut: boolean;
   private readonly maxRarityKeys: number;
   private critical: Set<string>;
 
@@ -171,6 +185,7 @@ export class FeatureExtractor {
     const snap = options.baseline?.rarity;
     this.rarity = Object.fromEntries(RARITY_TABLES.map((t) => [t, new RarityTable(this.maxRarityKeys, snap?.[t])])) as Record<RarityTableName, RarityTable>;
     this.learnRarity = options.learnRarity ?? true;
+    this.leaveOneOut = (options.leaveOneOut ?? false) && !this.learnRarity;
     this.critical = new Set(options.criticalNamespaces ?? []);
   }
 
@@ -207,12 +222,15 @@ export class FeatureExtractor {
     const container = text(f['container.id']);
     const audit = alert.source === 'k8s_audit' || f['ka.user.name'] !== undefined || f['ka.verb'] !== undefined;
     const activity = this.windows.observe(subject.workload, alert.rule, atMs);
-    const workloadCount = this.rarity.workload.count(k.workload);
 
     let i = offset;
     out[i++] = PRIORITY_ORDINAL[alert.priority];
-    for (const t of GLOBAL_TABLES) out[i++] = this.rarity[t].rarity(k[t]);
-    for (const t of WORKLOAD_TABLES) out[i++] = Math.min(MAX_RARITY_BITS, Math.log2((workloadCount + WORKLOAD_PRIOR) / (this.rarity[t].count(k[t]) + 1)));
+    out[i++] = this.rarity.rule.rarity(k.rule);
+    // Training rows are counted in the very baseline they are read against; without their own
+    // sighting they look the way an unseen alert will look to the gate (a key seen once in the
+    // window is as new as a key never seen), so the forest learns how new normal traffic gets.
+    const own = this.leaveOneOut ? 1 : 0;
+    for (const [t] of CONDITIONAL_TABLES) out[i++] = novelty(Math.max(0, this.rarity[t].count(k[t]) - own));
     if (this.learnRarity) for (const t of RARITY_TABLES) this.rarity[t].observe(k[t]);
     out[i++] = container !== undefined && container !== 'host' ? 1 : 0;
     out[i++] = audit ? 1 : 0;
@@ -224,6 +242,16 @@ export class FeatureExtractor {
     out[i++] = Math.round(4 * shannonEntropy(cmdline)) / 4;
     out[i++] = Math.floor(Math.log2(1 + (cmdline?.length ?? 0)));
     out[i++] = text(f['user.name']) === 'root' || f['user.uid'] === 0 ? 1 : 0;
+  }
+
+  /**
+   * A rule the baseline never saw this workload raise, on a workload it knows well (at least
+   * `minSightings` alerts): "the first time this happens here". The model's counts only, so the
+   * answer depends on the model, not on what the stream did since the gate started.
+   */
+  firstForWorkload(alert: FalcoAlert, subject: AlertSubject, minSightings: number): boolean {
+    if (this.rarity.workload.count(subject.workload) < minSightings) return false;
+    return this.rarity.workloadRule.count(`${subject.workload}\u0000${alert.rule}`) === 0;
   }
 
   /** One row as a fresh array (tests, tools); the gate writes straight into its batch matrix. */

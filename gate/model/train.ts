@@ -46,8 +46,8 @@ function countRarity(alerts: readonly FalcoAlert[], options: TrainGateOptions): 
 }
 
 /** Rows of `alerts` (in time order) against a frozen baseline, with fresh windows: what the gate will compute. */
-function rowsAgainst(alerts: readonly FalcoAlert[], baseline: ExtractorBaseline, options: TrainGateOptions): Float64Array {
-  const extractor = new FeatureExtractor({ windows: options.windows, baseline, learnRarity: false, criticalNamespaces: options.criticalNamespaces });
+function rowsAgainst(alerts: readonly FalcoAlert[], baseline: ExtractorBaseline, options: TrainGateOptions, leaveOneOut: boolean): Float64Array {
+  const extractor = new FeatureExtractor({ windows: options.windows, baseline, learnRarity: false, leaveOneOut, criticalNamespaces: options.criticalNamespaces });
   const matrix = new Float64Array(alerts.length * FEATURE_COUNT);
   alerts.forEach((a, i) => extractor.extract(a, matrix, i * FEATURE_COUNT));
   return matrix;
@@ -62,7 +62,7 @@ function rowsAgainst(alerts: readonly FalcoAlert[], baseline: ExtractorBaseline,
 export function trainingRows(alerts: readonly FalcoAlert[], options: TrainGateOptions = {}): { matrix: Float64Array; baseline: ExtractorBaseline } {
   const ordered = inTimeOrder(alerts);
   const baseline = countRarity(ordered, options);
-  return { matrix: rowsAgainst(ordered, baseline, options), baseline };
+  return { matrix: rowsAgainst(ordered, baseline, options, true), baseline };
 }
 
 function quantile(sorted: Float64Array, q: number): number {
@@ -123,8 +123,10 @@ export function trainGateModel(alerts: readonly FalcoAlert[], options: TrainGate
   if (ordered.length - split >= MIN_HELD_OUT && split >= 2) {
     const fitted = ordered.slice(0, split);
     const baseline = countRarity(fitted, options);
-    // Windows run through the fitted part into the held-out one, as a live gate's would.
-    const matrix = rowsAgainst(ordered, baseline, options);
+    // The held-out part is read as the gate would read it: against counts it is not in.
+    const matrix = new Float64Array(ordered.length * FEATURE_COUNT);
+    matrix.set(rowsAgainst(fitted, baseline, options, true));
+    matrix.set(rowsAgainst(ordered.slice(split), baseline, options, false), split * FEATURE_COUNT);
     const forest = fit(matrix.subarray(0, split * FEATURE_COUNT), split, options);
     const heldScores = forest.scoreMatrix(matrix.subarray(split * FEATURE_COUNT));
     heldScoresThreshold = thresholdFor(heldScores, target);
