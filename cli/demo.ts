@@ -117,6 +117,14 @@ async function replayThroughKafka(
   const topic = process.env.VIGIL_KAFKA_TOPIC || 'falco.events';
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
   const kafka = new Kafka({ clientId: 'vigil-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // The gate refuses to start without both topics (it never auto-creates them): make them here.
+  const admin = kafka.admin();
+  await admin.connect();
+  const dlqTopic = process.env.VIGIL_KAFKA_DLQ_TOPIC || `${topic}.dlq`;
+  const existing = new Set(await admin.listTopics());
+  const missing = [topic, dlqTopic].filter((t) => !existing.has(t));
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t, numPartitions: 1 })) });
+  await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, acks: -1, messages: lines.map((value) => ({ value })) });

@@ -73,6 +73,8 @@ export function fastParseAlert(json: Record<string, unknown>): FalcoAlert | null
   }
 
   for (const key of Object.keys(fields)) {
+    // zod's record never looks at an own `__proto__` key (nor keeps it): neither does this.
+    if (key === '__proto__') continue;
     const v = fields[key];
     if (key.length > 256 || !fieldValueOk(v)) return null;
   }

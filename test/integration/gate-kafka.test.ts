@@ -175,6 +175,28 @@ describe('gate on Kafka (real broker, dev server, gate process)', () => {
       .map((m) => (m.value ?? Buffer.alloc(0)).toString('base64'))
       .sort();
 
+  it('refuses a topic that does not exist with an error naming the topic and the broker', async () => {
+    const topic = `falco.missing.${randomUUID().slice(0, 8)}`;
+    const opsPort = await freePort();
+    const r = await runCommand(process.execPath, [join(ROOT, 'dist', 'gate', 'main.js')], {
+      env: {
+        KAFKA_BROKERS: kafka!.brokers.join(','),
+        VIGIL_KAFKA_TOPIC: topic,
+        VIGIL_KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+        VIGIL_MODEL_PATH: modelPath,
+        VIGIL_POLICY_DIR: policyDir,
+        TEMPORAL_ADDRESS: server!.address,
+        VIGIL_OPS_PORT: String(opsPort),
+        VIGIL_OPS_HOST: '127.0.0.1',
+      },
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(1);
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toContain(`"${topic}" and "${topic}.dlq" not found on ${kafka!.brokers.join(',')}`);
+    expect(out).not.toContain('does not host this topic-partition');
+  }, 90_000);
+
   it('dead-letters every malformed message with its reason and original bytes, follows policy and model changes, and drains on SIGTERM', async () => {
     const topic = `falco.events.${randomUUID().slice(0, 8)}`;
     const stream = mixedStream({ benign: 120, groups: 0, seed: 11 });
