@@ -4,11 +4,11 @@ import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import { saveGateModel } from '../../gate/model/gate-model';
 import { trainGateModel } from '../../gate/model/train';
-import type { Child } from '../../lib/children';
-import { startChild } from '../../lib/children';
-import type { DevServer } from '../../lib/dev-server';
-import { startDevServer } from '../../lib/dev-server';
-import { freePort } from '../../lib/ports';
+import type { Child } from '../../lib/devstack/children';
+import { startChild } from '../../lib/devstack/children';
+import type { DevServer } from '../../lib/devstack/dev-server';
+import { startDevServer } from '../../lib/devstack/dev-server';
+import { freePort } from '../../lib/devstack/ports';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
 import { openOrJoinIncident } from '../../lib/incidents';
@@ -149,9 +149,9 @@ describe('gate hardening (gate process, file source, dev server)', () => {
   }, 60_000);
 
   it('dead-letters an anomaly Temporal refuses for good instead of retrying it forever', async () => {
-    // Two copies of a ~1.5 MB alert (start argument and signal argument) are over the dev server's
-    // payload limit: INVALID_ARGUMENT, which no retry can cure.
-    const big = { ...shell(), output_fields: Object.fromEntries(Array.from({ length: 200 }, (_, i) => [`x.f${i}`, 'Z'.repeat(8_000)])) };
+    // A ~2.1 MB alert (within the contract's bounds: 255 fields of 8,192 characters) is over the
+    // dev server's 2 MB payload limit: INVALID_ARGUMENT, which no retry can cure.
+    const big = { ...shell(), output_fields: Object.fromEntries(Array.from({ length: 255 }, (_, i) => [`x.f${i}`, 'Z'.repeat(8_192)])) };
     const refused = await openOrJoinIncident(client!, anomalyOf(big)).then(
       () => null,
       (err: unknown) => err,
