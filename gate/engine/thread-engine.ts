@@ -22,16 +22,27 @@ export function threadEngineAvailable(): boolean {
 async function spawn(options: EngineOptions): Promise<{ worker: Worker; model: ModelSummary }> {
   if (!threadEngineAvailable()) throw new Error(`${SCORING_THREAD_SCRIPT} not found: run \`npm run build\` (or use the inline engine)`);
   const worker = new Worker(SCORING_THREAD_SCRIPT, { workerData: options });
+  let onMessage: (m: ThreadReply) => void = () => undefined;
+  let onError: (err: Error) => void = () => undefined;
+  let onExit: (code: number) => void = () => undefined;
   const hello = await new Promise<ThreadReply>((resolve, reject) => {
-    worker.once('message', resolve);
-    worker.once('error', reject);
-    worker.once('exit', (code) => reject(new Error(`scoring thread exited (code ${code}) before loading the model`)));
+    onMessage = resolve;
+    onError = reject;
+    onExit = (code) => reject(new Error(`scoring thread exited (code ${code}) before loading the model`));
+    worker.once('message', onMessage);
+    worker.once('error', onError);
+    worker.once('exit', onExit);
+  }).finally(() => {
+    // Only the listeners added here: removeAllListeners() would also drop the Worker's own
+    // 'message' plumbing, and the thread's replies would never arrive.
+    worker.off('message', onMessage);
+    worker.off('error', onError);
+    worker.off('exit', onExit);
   });
   if (!hello.ok) {
     await worker.terminate();
     throw new Error(hello.error);
   }
-  worker.removeAllListeners();
   return { worker, model: hello.model as ModelSummary };
 }
 
