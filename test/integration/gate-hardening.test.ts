@@ -149,16 +149,17 @@ describe('gate hardening (gate process, file source, dev server)', () => {
   }, 60_000);
 
   it('dead-letters an anomaly Temporal refuses for good instead of retrying it forever', async () => {
-    // A ~2.1 MB alert (within the contract's bounds: 255 fields of 8,192 characters) is over the
-    // dev server's 2 MB payload limit: INVALID_ARGUMENT, which no retry can cure.
-    const big = { ...shell(), output_fields: Object.fromEntries(Array.from({ length: 255 }, (_, i) => [`x.f${i}`, 'Z'.repeat(8_192)])) };
+    // A pod name of 6,000 characters (the contract allows 8,192 per field) makes the incident's
+    // VigilAsset search attribute longer than the server's 2 KB limit: INVALID_ARGUMENT, which
+    // no retry can cure.
+    const big = { ...shell(), output_fields: { ...shell().output_fields, 'k8s.ns.name': 'default', 'k8s.pod.name': `p${'o'.repeat(6_000)}d` } };
     const refused = await openOrJoinIncident(client!, anomalyOf(big)).then(
       () => null,
       (err: unknown) => err,
     );
     expect(refused).not.toBeNull();
-    const line = JSON.stringify({ ...big, output_fields: { ...big.output_fields, 'k8s.ns.name': 'default', 'k8s.pod.name': 'kubecon' } });
-    const g = await gateProcess('refused', [...benign().slice(0, 20), line, ...benign().slice(20, 40)], { VIGIL_GATE_MAX_EVENT_BYTES: String(4 * 1024 * 1024) });
+    const line = JSON.stringify(big);
+    const g = await gateProcess('refused', [...benign().slice(0, 20), line, ...benign().slice(20, 40)]);
     expect(await g.child.exited).toBe(0);
     const dlq = g.dlq();
     expect(dlq).toHaveLength(1);
