@@ -74,7 +74,7 @@ function main(): void {
     ["contract's zod schema (safeParse)", parsed.length, () => parsed.forEach((j) => FalcoAlertSchema.safeParse(j))],
     ['fast check (fast-alert.ts)', parsed.length, () => parsed.forEach((j) => fastParseAlert({ ...j }))],
     ['validateEvent (parse + fast check)', texts.length, () => texts.forEach((t) => validateEvent(t, t.length, 1 << 20))],
-    ['features (extract, 19 values)', alerts.length, () => {
+    ['features (extract)', alerts.length, () => {
       const fx = new FeatureExtractor({ baseline: model.baseline, criticalNamespaces: settings.criticalNamespaces });
       alerts.forEach((a, i) => fx.extract(a, matrix, i * FEATURE_COUNT));
     }],

@@ -83,6 +83,11 @@ async function gateRate(brokers: string[], topic: string, total: number, engine:
         if (t0 === 0n) t0 = process.hrtime.bigint();
         return engine.process(events);
       },
+      get replacements() {
+        return engine.replacements;
+      },
+      healthy: () => engine.healthy(),
+      busyForMs: () => engine.busyForMs(),
       loadModel: (p) => engine.loadModel(p),
       setSettings: (s) => engine.setSettings(s),
       close: () => engine.close(),
@@ -90,7 +95,7 @@ async function gateRate(brokers: string[], topic: string, total: number, engine:
     opener: {
       open: async (a) => {
         anomalies += 1;
-        return { incidentId: incidentIdFor(a.correlationKey), outcome: 'started' };
+        return { incidentId: incidentIdFor(a), outcome: 'started' };
       },
     },
     log,

@@ -84,7 +84,7 @@ async function replayFromFile(client: Client, file: string, modelPath: string, d
     },
   });
   const stats = await gate.done;
-  say(`\nGate (threshold ${gate.settings.anomalyThreshold} from ${gate.settings.source}, model ${gate.engine.model.id}):`);
+  say(`\nGate (threshold ${gate.settings.anomalyThreshold ?? gate.engine.model.threshold ?? 'default'} from ${gate.settings.anomalyThreshold !== undefined ? gate.settings.source : 'the model'}, model ${gate.engine.model.id}):`);
   say(`  ${describeStats(stats)}.`);
   const pct = stats.scored ? ((100 * stats.filtered) / stats.scored).toFixed(1) : '0';
   say(`  ${stats.filtered} of ${stats.scored} valid alerts (${pct}%) filtered out before any LLM call; dead letters in ${deadLetterFile}; gate log .data/logs/gate.log`);
@@ -118,6 +118,14 @@ async function replayThroughKafka(
   const topic = process.env.VIGIL_KAFKA_TOPIC || 'falco.events';
   const lines = readFileSync(file, 'utf8').split('\n').filter((l) => l.trim());
   const kafka = new Kafka({ clientId: 'vigil-demo', brokers: brokers.split(','), logLevel: logLevel.NOTHING });
+  // The gate refuses to start without both topics (it never auto-creates them): make them here.
+  const admin = kafka.admin();
+  await admin.connect();
+  const dlqTopic = process.env.VIGIL_KAFKA_DLQ_TOPIC || `${topic}.dlq`;
+  const existing = new Set(await admin.listTopics());
+  const missing = [topic, dlqTopic].filter((t) => !existing.has(t));
+  if (missing.length > 0) await admin.createTopics({ waitForLeaders: true, topics: missing.map((t) => ({ topic: t, numPartitions: 1 })) });
+  await admin.disconnect();
   const producer = kafka.producer();
   await producer.connect();
   await producer.send({ topic, acks: -1, messages: lines.map((value) => ({ value })) });

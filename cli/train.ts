@@ -24,9 +24,20 @@ export interface TrainOptions {
   trees: string;
   sampleSize: string;
   policyDir: string;
+  targetPassRate: string;
+  holdOut: string;
 }
 
 const say = (s: string) => process.stdout.write(`${s}\n`);
+
+function fraction(name: string, raw: string, min: number): number {
+  const pct = raw.trim().endsWith('%');
+  const n = Number(pct ? raw.trim().slice(0, -1) : raw) / (pct ? 100 : 1);
+  if (!Number.isFinite(n) || n < min || n >= 1) throw new Error(`--${name} must be a fraction in [${min}, 1) (e.g. 0.002 or 0.2%), got "${raw}"`);
+  return n;
+}
+
+const pct = (x: number) => `${(100 * x).toFixed(2)} %`;
 
 function positive(name: string, raw: string): number {
   const n = Number(raw);
@@ -68,13 +79,22 @@ export async function train(opts: TrainOptions): Promise<void> {
     sampleSize: positive('sample-size', opts.sampleSize),
     criticalNamespaces: settings.criticalNamespaces,
     input: source,
+    targetPassRate: fraction('target-pass-rate', opts.targetPassRate, Number.MIN_VALUE),
+    holdOut: fraction('hold-out', opts.holdOut, 0),
+    priorityFloor: settings.priorityFloor,
   });
   mkdirSync(dirname(opts.out), { recursive: true });
   saveGateModel(model, opts.out);
   const q = model.training?.scoreQuantiles;
-  const passing = q ? `training scores p50 ${q.p50.toFixed(3)}, p99 ${q.p99.toFixed(3)}, max ${q.max.toFixed(3)}` : '';
+  const c = model.calibration!;
   say(`trained ${trainer} forest (${model.forest.info.nTrees} trees, ψ=${model.forest.info.sampleSize}, seed ${seed}) on ${input.alerts.length} alerts from ${source}`);
-  say(`  ${passing}; policy threshold ${settings.anomalyThreshold} (${settings.source})`);
+  if (q) say(`  training scores p50 ${q.p50.toFixed(3)}, p99 ${q.p99.toFixed(3)}, max ${q.max.toFixed(3)}`);
+  say(`  threshold ${c.threshold.toFixed(4)} for a target benign pass rate of ${pct(c.targetPassRate)}: ${pct(c.trainingPassRate)} of the training window passes`);
+  if (c.heldOut) {
+    say(`  held out the latest ${c.heldOut.rows} alerts: a forest fitted on the rest passes ${pct(c.heldOut.passRate)} of them at its own calibrated threshold`);
+  } else say('  too few alerts to hold some out; the threshold is calibrated in-sample only');
+  say(`  ${pct(c.priorityFloorRate)} of the window is at or above the priority floor (${settings.priorityFloor}) and passes whatever the score`);
+  if (settings.anomalyThreshold !== undefined) say(`  note: the policy data overrides the threshold with ${settings.anomalyThreshold} (${settings.source})`);
   say(`  wrote ${opts.out}`);
 }
 
@@ -92,7 +112,9 @@ export function registerTrain(program: Command): void {
     .option('--seed <n>', 'training seed (same seed and input, same model)', '1')
     .option('--trees <n>', 'number of trees', '100')
     .option('--sample-size <n>', 'subsample size ψ per tree', '256')
-    .addOption(new Option('--policy-dir <dir>', 'policy bundle dir (always-escalate namespaces)').env('VIGIL_POLICY_DIR').default(fromRoot('policies', 'build')))
+    .option('--target-pass-rate <rate>', 'share of these (benign) alerts the threshold lets through, e.g. 0.002 or 0.2%', '0.002')
+    .option('--hold-out <share>', 'latest share of the window held out to measure the threshold on unseen alerts', '0.2')
+    .addOption(new Option('--policy-dir <dir>', 'policy bundle dir (always-escalate namespaces, priority floor)').env('VIGIL_POLICY_DIR').default(fromRoot('policies', 'build')))
     .action(async (opts: TrainOptions) => {
       await train(opts);
     });

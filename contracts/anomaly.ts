@@ -12,8 +12,10 @@ export const AnomalySchema = z
   alert: FalcoAlertSchema,
   /** Isolation Forest score in 0..1, higher is more anomalous. */
   score: z.number().min(0).max(1),
-  /** Alerts sharing this key join one incident (e.g. namespace/pod/rule within a window). */
+  /** Alerts sharing this key join one incident: the workload within an activity window (lib/identity.ts). */
   correlationKey: z.string().min(1).max(512),
+  /** The workload the gate keyed the alert on (contracts/workload.ts). */
+  workload: z.object({ namespace: z.string().max(253), kind: z.string().max(253), name: z.string().max(253) }).optional(),
   traceId: z.string().regex(/^[0-9a-f]{32}$/, 'trace_id must be 32 lowercase hex characters (W3C trace id)'),
   /** sha256 of the alert's content (lib/identity.ts): how an incident recognises a redelivered alert. */
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),

@@ -4,17 +4,19 @@ import { z } from 'zod';
 export const FALCO_PRIORITIES = ['Emergency', 'Alert', 'Critical', 'Error', 'Warning', 'Notice', 'Informational', 'Debug'] as const;
 export type FalcoPriority = (typeof FALCO_PRIORITIES)[number];
 
-const PRIORITY_ALIASES: Record<string, FalcoPriority> = {
-  ...Object.fromEntries(FALCO_PRIORITIES.map((p) => [p.toLowerCase(), p])),
-  info: 'Informational',
-  warn: 'Warning',
-  err: 'Error',
-  crit: 'Critical',
-  emerg: 'Emergency',
-};
+// A Map, not an object literal: a priority spelled "constructor" or "__proto__" must find nothing,
+// not Object.prototype's members.
+const PRIORITY_ALIASES: ReadonlyMap<string, FalcoPriority> = new Map<string, FalcoPriority>([
+  ...FALCO_PRIORITIES.map((p) => [p.toLowerCase(), p] as const),
+  ['info', 'Informational'],
+  ['warn', 'Warning'],
+  ['err', 'Error'],
+  ['crit', 'Critical'],
+  ['emerg', 'Emergency'],
+]);
 
 const priority = z.string().transform((raw, ctx) => {
-  const p = PRIORITY_ALIASES[raw.trim().toLowerCase()];
+  const p = PRIORITY_ALIASES.get(raw.trim().toLowerCase());
   if (!p) {
     ctx.addIssue({ code: 'custom', message: `unknown Falco priority "${raw.slice(0, 40)}" (expected one of ${FALCO_PRIORITIES.join(', ')})` });
     return z.NEVER;

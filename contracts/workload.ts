@@ -6,7 +6,8 @@ import type { FalcoAlert, FalcoFieldValue } from './falco';
  * so "node-exporter reads /etc/shadow" stays normal after node-exporter's pods are replaced.
  *
  * `kind` is the owner's Kubernetes kind when the alert says or the pod name shows it
- * (Deployment, StatefulSet, DaemonSet, Job, CronJob), `Pod` for a pod with no recognisable owner,
+ * (Deployment, StatefulSet, DaemonSet, Job, CronJob; a `<name>-<5 generated>` pod reads as a
+ * DaemonSet unless its labels name a Job), `Pod` for a pod with no recognisable owner,
  * `App`/`Image` for containers known only by label or image, `Host` for host alerts, and the
  * audited resource (`secrets`, `configmaps`, ...) for k8s-audit alerts about non-pod objects.
  * `namespace` is `-` where there is none (hosts, cluster-scoped objects).
@@ -26,25 +27,30 @@ const MAX_PART = 253;
  * vowels, no 0/1/3), which is why an ordinary word is almost never mistaken for a hash.
  */
 const SAFE = '[bcdfghjklmnpqrstvwxz2456789]';
+/**
+ * A generated suffix of `n`: in the safe alphabet, or lowercase alphanumerics with at least one
+ * digit (older controllers and other tools write hex), which a word seldom is.
+ */
+const generated = (n: string) => `(?:${SAFE}{${n}}|(?=[a-z]*\\d)[a-z0-9]{${n}})`;
 /** `<deployment>-<pod-template-hash>-<5>`; the template hash is 6 to 10 characters. */
-const DEPLOYMENT_POD = new RegExp(`^(.+)-${SAFE}{6,10}-${SAFE}{5}$`);
+const DEPLOYMENT_POD = new RegExp(`^(.+)-${generated('6,10')}-${generated('5')}$`);
 /** `<cronjob>-<scheduled minute since epoch>-<5>`: a CronJob's Job's pod. */
-const CRONJOB_POD = new RegExp(`^(.+)-\\d{8,10}-${SAFE}{5}$`);
+const CRONJOB_POD = new RegExp(`^(.+)-\\d{8,10}-${generated('5')}$`);
 /** `<cronjob>-<scheduled minute>`: a CronJob's Job (audit alerts name Jobs). */
 const CRONJOB_JOB = /^(.+)-\d{8,10}$/;
 /** `<statefulset>-<ordinal>`. */
 const STATEFULSET_POD = /^(.+)-(\d{1,5})$/;
 /** `<daemonset or job or replicaset>-<5>`. */
-const GENERATED_POD = new RegExp(`^(.+)-${SAFE}{5}$`);
+const GENERATED_POD = new RegExp(`^(.+)-${generated('5')}$`);
 
 /** Resources an audit alert may name, as the workload kind they are. */
-const WORKLOAD_RESOURCES: Readonly<Record<string, string>> = {
-  deployments: 'Deployment',
-  statefulsets: 'StatefulSet',
-  daemonsets: 'DaemonSet',
-  jobs: 'Job',
-  cronjobs: 'CronJob',
-};
+const WORKLOAD_RESOURCES: ReadonlyMap<string, string> = new Map([
+  ['deployments', 'Deployment'],
+  ['statefulsets', 'StatefulSet'],
+  ['daemonsets', 'DaemonSet'],
+  ['jobs', 'Job'],
+  ['cronjobs', 'CronJob'],
+]);
 
 function text(v: FalcoFieldValue | undefined): string | undefined {
   if (typeof v === 'string') return v.length > 0 ? v.slice(0, MAX_PART) : undefined;
@@ -103,9 +109,10 @@ function podOwner(fields: FalcoAlert['output_fields'], pod: string): { kind: str
   if (m) return { kind: 'StatefulSet', name: m[1]! };
   m = GENERATED_POD.exec(pod);
   if (m) {
-    // The name alone cannot tell a DaemonSet's pod from a Job's; a DaemonSet's carries
-    // pod-template-generation. Either way the name without the suffix survives a rollout.
-    return { kind: label(fields, 'pod-template-generation') ? 'DaemonSet' : 'Controller', name: m[1]! };
+    // The name alone cannot tell a DaemonSet's pod from a bare Job's (labels above catch Jobs that
+    // say so); long-lived alert sources are DaemonSets, and the kind must be the one an audit
+    // alert about the same object names, or one workload would be two.
+    return { kind: 'DaemonSet', name: m[1]! };
   }
   const app = label(fields, 'app.kubernetes.io/name') ?? label(fields, 'app');
   if (app) return { kind: 'App', name: app };
@@ -129,11 +136,11 @@ export function workloadOf(alert: FalcoAlert): Workload {
   if (pod) return { namespace, ...podOwner(f, pod) };
   if (resource) {
     const name = text(f['ka.target.name']) ?? '*';
-    const kind = WORKLOAD_RESOURCES[resource];
+    const kind = WORKLOAD_RESOURCES.get(resource);
     if (kind === 'Job') return { namespace, ...jobOwner(name) };
     if (resource === 'replicasets') {
       // `<deployment>-<pod-template-hash>`: the Deployment is what survives.
-      const m = new RegExp(`^(.+)-${SAFE}{6,10}$`).exec(name);
+      const m = new RegExp(`^(.+)-${generated('6,10')}$`).exec(name);
       if (m) return { namespace, kind: 'Deployment', name: m[1]! };
     }
     return { namespace, kind: kind ?? resource.slice(0, MAX_PART), name };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { SASLOptions } from 'kafkajs';
 import { z } from 'zod';
-import { DEFAULT_CORRELATION_WINDOW_MS } from '../lib/identity';
+import { DEFAULT_CORRELATION_MAX_MS, DEFAULT_CORRELATION_WINDOW_MS } from '../lib/identity';
 import { fromRoot } from '../lib/paths';
 
 const flag = z
@@ -37,7 +37,20 @@ export const GateConfigSchema = z
     modelPath: z.string().min(1).default(fromRoot('.data', 'gate', 'model.json')),
     policyDir: z.string().min(1).default(fromRoot('policies', 'build')),
     maxEventBytes: int(1024).default(1024 * 1024),
+    /** A workload's incident window closes after this long without an anomaly ... */
     correlationWindowMs: int(1000).default(DEFAULT_CORRELATION_WINDOW_MS),
+    /** ... and never spans more than this. */
+    correlationMaxMs: int(1000).default(DEFAULT_CORRELATION_MAX_MS),
+    /** An alert dated further ahead of its receive time is untrusted: windows use the receive time. */
+    maxAlertFutureMs: int(0).default(5 * 60_000),
+    /** ... likewise one dated further back (0: no bound; the file source's default, for replays). */
+    maxAlertAgeMs: int(0).optional(),
+    /** A scoring thread that does not answer a batch in this long is replaced. */
+    stallMs: int(100).default(10_000),
+    /** Probes fail while a batch has been scoring longer than this (the watchdog). */
+    watchdogMs: int(100).default(30_000),
+    /** Fault injection for the hardening tests only: `stall:<marker>` or `crash:<marker>`. */
+    faultInjection: z.string().regex(/^(stall|crash):.+$/).optional(),
     maxSubjects: int(1).default(100_000),
     maxRarityKeys: int(1).default(50_000),
     openConcurrency: int(1).default(8),
@@ -93,6 +106,12 @@ export function gateConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Rec
     policyDir: e('VIGIL_POLICY_DIR'),
     maxEventBytes: e('VIGIL_GATE_MAX_EVENT_BYTES'),
     correlationWindowMs: e('VIGIL_GATE_CORRELATION_WINDOW_MS'),
+    correlationMaxMs: e('VIGIL_GATE_CORRELATION_MAX_MS'),
+    maxAlertFutureMs: e('VIGIL_GATE_MAX_ALERT_FUTURE_MS'),
+    maxAlertAgeMs: e('VIGIL_GATE_MAX_ALERT_AGE_MS'),
+    stallMs: e('VIGIL_GATE_STALL_MS'),
+    watchdogMs: e('VIGIL_GATE_WATCHDOG_MS'),
+    faultInjection: e('VIGIL_GATE_FAULT_INJECTION'),
     maxSubjects: e('VIGIL_GATE_MAX_SUBJECTS'),
     maxRarityKeys: e('VIGIL_GATE_MAX_RARITY_KEYS'),
     openConcurrency: e('VIGIL_GATE_OPEN_CONCURRENCY'),

@@ -31,9 +31,17 @@ function isPlainObject(v: unknown): v is Record<string, unknown> {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
-function copyByAssignment(o: Record<string, unknown>): Record<string, unknown> {
+/** The keys FalcoAlertSchema defines; any other is an extra it passes through (`.loose()`). */
+export const KNOWN_ALERT_KEYS: ReadonlySet<string> = new Set(['output', 'priority', 'rule', 'time', 'output_fields', 'source', 'tags', 'hostname', 'uuid', 'message']);
+
+/**
+ * What zod's output is for an object with an own `__proto__` key (JSON.parse makes one): the same
+ * keys without it. Copying by assignment would instead *set the prototype* to the attacker's
+ * value, and every field the alert lacks would be read from there, unvalidated.
+ */
+function withoutProtoKey(o: Record<string, unknown>): Record<string, unknown> {
   const out: Record<string, unknown> = {};
-  for (const k of Object.keys(o)) out[k] = o[k];
+  for (const k of Object.keys(o)) if (k !== '__proto__') out[k] = o[k];
   return out;
 }
 
@@ -65,12 +73,14 @@ export function fastParseAlert(json: Record<string, unknown>): FalcoAlert | null
   }
 
   for (const key of Object.keys(fields)) {
+    // zod's record never looks at an own `__proto__` key (nor keeps it): neither does this.
+    if (key === '__proto__') continue;
     const v = fields[key];
     if (key.length > 256 || !fieldValueOk(v)) return null;
   }
-  // zod fills its output record by assignment, so an own `__proto__` key (JSON.parse makes one)
-  // does not survive as a field; only then is a copy needed to say the same.
-  const outFields = Object.hasOwn(fields, '__proto__') ? copyByAssignment(fields) : fields;
+  // zod leaves an own `__proto__` key (JSON.parse makes one) out of its output; only then is a
+  // copy needed to say the same.
+  const outFields = Object.hasOwn(fields, '__proto__') ? withoutProtoKey(fields) : fields;
   const kept = Object.keys(outFields);
   if (kept.length > ALERT_LIMITS.fields) return null;
   for (const key of kept) {
@@ -79,7 +89,7 @@ export function fastParseAlert(json: Record<string, unknown>): FalcoAlert | null
   }
 
   // The parsed JSON is this call's own object: normalising it in place saves two copies per event.
-  const out = Object.hasOwn(json, '__proto__') ? copyByAssignment(json) : json;
+  const out = Object.hasOwn(json, '__proto__') ? withoutProtoKey(json) : json;
   out.priority = priority;
   out.output_fields = outFields;
   return out as FalcoAlert;

@@ -1,8 +1,11 @@
 import type { Anomaly } from '../contracts';
 import type { JoinResult } from '../lib/incidents';
+import { permanentTemporalError } from '../lib/incidents';
 import type { Logger } from '../lib/logger';
+import type { ScoredBatch } from './core';
 import { packEvents } from './core';
 import type { ScoringEngine } from './engine/engine';
+import { ScorerFailure } from './engine/engine';
 import type { GateMetrics } from './metrics';
 import type { BatchContext, BatchOutcome, DeadLetter, EventSource, RawEvent } from './sources/source';
 
@@ -21,6 +24,10 @@ export interface GateStats {
   joinedClosed: number;
   /** Benign events dropped: incidents (and LLM calls) that never happened. */
   filtered: number;
+  /** Alerts dropped because an unexpired suppression covered them. */
+  suppressed: number;
+  /** Anomalies that passed only by the priority floor. */
+  floorPassed: number;
 }
 
 export interface GateDeps {
@@ -42,7 +49,7 @@ export interface GateDeps {
  * anomaly that could still be lost.
  */
 export class Gate {
-  readonly stats: GateStats = { consumed: 0, deadLettered: 0, scored: 0, anomalies: 0, started: 0, joined: 0, joinedClosed: 0, filtered: 0 };
+  readonly stats: GateStats = { consumed: 0, deadLettered: 0, scored: 0, anomalies: 0, started: 0, joined: 0, joinedClosed: 0, filtered: 0, suppressed: 0, floorPassed: 0 };
 
   constructor(private readonly deps: GateDeps) {}
 
@@ -55,42 +62,87 @@ export class Gate {
   }
 
   async handle(events: readonly RawEvent[], context: BatchContext): Promise<BatchOutcome> {
-    const { engine, metrics: m, source } = this.deps;
-    const scored = await engine.process(packEvents(events.map((e) => e.value)));
+    const { metrics: m, source } = this.deps;
+    const scored = await this.score(events);
     const at = new Date().toISOString();
     const deadLetters: DeadLetter[] = scored.deadLetters.map((d) => ({ event: events[d.index]!, kind: d.kind, reason: d.reason, at }));
-    const filtered = scored.scored - scored.anomalies.length;
+    const suppressed = Object.values(scored.suppressed).reduce((a, b) => a + b, 0);
+    const filtered = scored.scored - scored.anomalies.length - suppressed;
 
     this.stats.consumed += events.length;
     this.stats.deadLettered += deadLetters.length;
     this.stats.scored += scored.scored;
     this.stats.anomalies += scored.anomalies.length;
     this.stats.filtered += filtered;
+    this.stats.suppressed += suppressed;
+    this.stats.floorPassed += scored.floorPassed;
     if (m) {
       m.consumed.inc({ source: source.name }, events.length);
       m.validated.inc(scored.scored);
       for (const d of deadLetters) m.deadLettered.inc({ kind: d.kind });
       m.scored.inc(scored.scored);
       m.scores.add(scored.scoreBuckets, scored.scored, scored.scoreSum);
-      m.anomalies.inc(scored.anomalies.length);
+      m.anomalies.inc({ reason: 'score' }, scored.anomalies.length - scored.floorPassed - scored.firstPassed);
+      m.anomalies.inc({ reason: 'priority_floor' }, scored.floorPassed);
+      m.anomalies.inc({ reason: 'first_for_workload' }, scored.firstPassed);
+      for (const [id, n] of Object.entries(scored.suppressed)) m.suppressed.inc({ suppression: id }, n);
+      m.implausibleTimes.inc(scored.implausibleTimes);
       m.llmCallsAvoided.inc(filtered);
       m.windowSubjects.set(scored.windowSubjects);
+      if (scored.scored > 0) m.threshold.set({ source: scored.thresholdSource }, scored.threshold);
     }
     for (const d of deadLetters) this.deps.log.warn({ origin: describeOrigin(d.event), kind: d.kind, reason: d.reason }, 'dead-lettered');
 
-    await this.openAll(
-      scored.anomalies.map((a) => a.anomaly),
-      context,
-    );
+    const refused = await this.openAll(scored.anomalies, context);
+    for (const r of refused) {
+      const d: DeadLetter = { event: events[r.index]!, kind: 'temporal_rejected', reason: r.reason, at };
+      deadLetters.push(d);
+      this.stats.deadLettered += 1;
+      m?.deadLettered.inc({ kind: d.kind });
+    }
     return { deadLetters };
   }
 
-  private async openAll(anomalies: Anomaly[], context: BatchContext): Promise<void> {
+  /**
+   * The engine's verdict on a batch. Should its scorer die or stall on the batch (it is replaced
+   * meanwhile), the batch is retried one event at a time: the event that brings the scorer down
+   * goes to the DLQ with the reason, every other event is scored as usual.
+   */
+  private async score(events: readonly RawEvent[]): Promise<ScoredBatch> {
+    const { engine } = this.deps;
+    try {
+      return await engine.process(packEvents(events.map((e) => e.value), events.map((e) => e.receivedMs)));
+    } catch (err) {
+      if (!(err instanceof ScorerFailure)) throw err;
+      this.deps.log.error({ err, events: events.length }, 'scorer failed on a batch; retrying it event by event');
+    }
+    const parts: ScoredBatch[] = [];
+    for (let i = 0; i < events.length; i++) {
+      const e = events[i]!;
+      try {
+        const one = await engine.process(packEvents([e.value], [e.receivedMs]));
+        parts.push(reindex(one, i));
+      } catch (err) {
+        if (!(err instanceof ScorerFailure)) throw err;
+        this.deps.log.error({ origin: describeOrigin(e), err }, 'event brought the scorer down; dead-lettering it');
+        parts.push({ ...emptyBatch(), count: 1, deadLetters: [{ index: i, kind: 'internal_error', reason: `scorer failed on this event: ${err.message}` }] });
+      }
+    }
+    return merge(parts);
+  }
+
+  /** Hands each anomaly to Temporal; returns those Temporal refused for good (their index and why). */
+  private async openAll(anomalies: ScoredBatch['anomalies'], context: BatchContext): Promise<Array<{ index: number; reason: string }>> {
+    const refused: Array<{ index: number; reason: string }> = [];
     let next = 0;
     const worker = async () => {
       while (next < anomalies.length) {
-        const anomaly = anomalies[next++]!;
+        const { index, anomaly } = anomalies[next++]!;
         const result = await this.openWithRetry(anomaly, context);
+        if ('refused' in result) {
+          refused.push({ index, reason: result.refused });
+          continue;
+        }
         this.count(result);
         this.deps.log.info(
           { incidentId: result.incidentId, outcome: result.outcome, trace_id: anomaly.traceId, score: Number(anomaly.score.toFixed(4)), rule: anomaly.alert.rule, correlationKey: anomaly.correlationKey },
@@ -100,14 +152,25 @@ export class Gate {
     };
     const width = Math.min(this.deps.openConcurrency ?? 8, anomalies.length);
     await Promise.all(Array.from({ length: width }, worker));
+    return refused;
   }
 
-  private async openWithRetry(anomaly: Anomaly, context: BatchContext): Promise<JoinResult> {
+  /**
+   * Retries while Temporal is unreachable (the batch waits uncommitted); an error that no retry
+   * can cure (the anomaly itself is refused: too large a payload, an invalid argument) is
+   * returned as `refused`, so the alert goes to the DLQ instead of blocking its partition forever.
+   */
+  private async openWithRetry(anomaly: Anomaly, context: BatchContext): Promise<JoinResult | { refused: string }> {
     const { initialMs, maxMs } = this.deps.retry ?? { initialMs: 500, maxMs: 30_000 };
     for (let attempt = 0, delay = initialMs; ; attempt++, delay = Math.min(maxMs, delay * 2)) {
       try {
         return await this.deps.opener.open(anomaly);
       } catch (err) {
+        const permanent = permanentTemporalError(err);
+        if (permanent) {
+          this.deps.log.error({ err, trace_id: anomaly.traceId }, 'Temporal refused the anomaly for good; dead-lettering it');
+          return { refused: `Temporal refused the incident: ${permanent}`.slice(0, 1000) };
+        }
         if (!context.isRunning()) throw new Error(`stopping with anomaly ${anomaly.traceId} not yet in Temporal (its batch stays uncommitted)`, { cause: err });
         this.deps.log.error({ err, attempt, retryInMs: delay, trace_id: anomaly.traceId }, 'Temporal did not take the anomaly; retrying (batch held uncommitted)');
         await sleepWithHeartbeat(delay, context);
@@ -129,6 +192,36 @@ async function sleepWithHeartbeat(ms: number, context: BatchContext): Promise<vo
     await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
     await context.heartbeat().catch(() => undefined);
   }
+}
+
+function emptyBatch(): ScoredBatch {
+  return { count: 0, deadLetters: [], anomalies: [], scored: 0, scoreBuckets: [], scoreSum: 0, windowSubjects: 0, floorPassed: 0, firstPassed: 0, suppressed: {}, implausibleTimes: 0, threshold: 1, thresholdSource: 'default' };
+}
+
+function reindex(b: ScoredBatch, index: number): ScoredBatch {
+  return { ...b, deadLetters: b.deadLetters.map((d) => ({ ...d, index })), anomalies: b.anomalies.map((a) => ({ ...a, index })) };
+}
+
+function merge(parts: ScoredBatch[]): ScoredBatch {
+  const out = emptyBatch();
+  for (const p of parts) {
+    out.count += p.count;
+    out.deadLetters.push(...p.deadLetters);
+    out.anomalies.push(...p.anomalies);
+    out.scored += p.scored;
+    p.scoreBuckets.forEach((n, i) => (out.scoreBuckets[i] = (out.scoreBuckets[i] ?? 0) + n));
+    out.scoreSum += p.scoreSum;
+    out.windowSubjects = Math.max(out.windowSubjects, p.windowSubjects);
+    out.floorPassed += p.floorPassed;
+    out.firstPassed += p.firstPassed;
+    for (const [id, n] of Object.entries(p.suppressed)) out.suppressed[id] = (out.suppressed[id] ?? 0) + n;
+    out.implausibleTimes += p.implausibleTimes;
+    if (p.scored > 0) {
+      out.threshold = p.threshold;
+      out.thresholdSource = p.thresholdSource;
+    }
+  }
+  return out;
 }
 
 function describeOrigin(e: RawEvent): string {

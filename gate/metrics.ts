@@ -89,7 +89,28 @@ function createGateMetrics(registry: Registry) {
       registers,
     }),
     scored: new Counter({ name: 'vigil_gate_events_scored_total', help: 'Events scored by the Isolation Forest.', registers }),
-    anomalies: new Counter({ name: 'vigil_gate_anomalies_total', help: 'Events at or above the anomaly threshold.', registers }),
+    anomalies: new Counter({
+      name: 'vigil_gate_anomalies_total',
+      help: 'Events that passed the gate: at or above the threshold (reason=score), below it but at or above the policy priority floor (reason=priority_floor), or a rule the model never saw a well-known workload raise (reason=first_for_workload).',
+      labelNames: ['reason'] as const,
+      registers,
+    }),
+    suppressed: new Counter({
+      name: 'vigil_gate_suppressed_total',
+      help: 'Alerts that would have passed but were dropped by an unexpired suppression in the policy data, by suppression id.',
+      labelNames: ['suppression'] as const,
+      registers,
+    }),
+    implausibleTimes: new Counter({
+      name: 'vigil_gate_implausible_times_total',
+      help: 'Alerts whose own time was in the future or too old: windows and correlation used their receive time instead.',
+      registers,
+    }),
+    targetPassRate: new Gauge({
+      name: 'vigil_gate_target_pass_rate',
+      help: 'The share of benign alerts the model was calibrated to let through (vigil train --target-pass-rate); the pass-rate alert compares against it.',
+      registers,
+    }),
     incidents: new Counter({
       name: 'vigil_gate_incidents_total',
       help: 'Anomalies handed to Temporal: started a new incident, joined a running one, or found it already closed.',
@@ -103,7 +124,12 @@ function createGateMetrics(registry: Registry) {
     }),
     scores,
     lag: new Gauge({ name: 'vigil_gate_consumer_lag', help: 'Messages behind the end of each partition after the last batch.', labelNames: ['topic', 'partition'] as const, registers }),
-    threshold: new Gauge({ name: 'vigil_gate_anomaly_threshold', help: 'The anomaly threshold in force (from the policy data).', registers }),
+    threshold: new Gauge({
+      name: 'vigil_gate_anomaly_threshold',
+      help: "The anomaly threshold in force, by where it came from: the model's calibration, the policy data's override, or the built-in default.",
+      labelNames: ['source'] as const,
+      registers,
+    }),
     modelInfo: new Gauge({ name: 'vigil_gate_model_info', help: 'The model in use (value 1), by id and trainer.', labelNames: ['model', 'trainer'] as const, registers }),
     windowSubjects: new Gauge({ name: 'vigil_gate_window_subjects', help: 'Pods, hosts and objects held in the feature windows (bounded).', registers }),
   };

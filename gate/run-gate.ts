@@ -9,7 +9,9 @@ import type { OpsServer } from '../lib/ops-server';
 import { startOpsServer } from '../lib/ops-server';
 import type { GateConfig } from './config';
 import { kafkaSasl } from './config';
-import type { ScoringEngine } from './engine/engine';
+import { FALLBACK_THRESHOLD } from './core';
+import type { CoreSettings } from './core';
+import type { EngineOptions, ModelSummary, ScoringEngine } from './engine/engine';
 import { InlineEngine } from './engine/inline-engine';
 import { ThreadEngine, threadEngineAvailable } from './engine/thread-engine';
 import type { GateStats, IncidentOpener } from './gate';
@@ -40,6 +42,16 @@ export interface RunGateDeps {
   /** Serve /healthz, /readyz, /metrics (the gate process does; the demo's in-process gate does not). */
   ops?: boolean;
   registry?: Registry;
+}
+
+/** What the core needs of the policy's settings; the floor defaults to Critical. */
+function coreSettings(s: GateSettings | undefined): CoreSettings {
+  return {
+    anomalyThreshold: s?.anomalyThreshold,
+    priorityFloor: s?.priorityFloor ?? 'Critical',
+    criticalNamespaces: s?.criticalNamespaces ?? [],
+    suppressions: s?.suppressions ?? [],
+  };
 }
 
 function createSource(config: GateConfig, log: Logger, onLag: (topic: string, partition: number, lag: number) => void): EventSource {
@@ -73,26 +85,48 @@ function createSource(config: GateConfig, log: Logger, onLag: (topic: string, pa
 export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<RunningGate> {
   const { log } = deps;
   const metrics = gateMetrics(deps.registry);
-  const engineOptions = {
+  const fault = config.faultInjection ? { kind: config.faultInjection.startsWith('stall:') ? ('stall' as const) : ('crash' as const), marker: config.faultInjection.replace(/^\w+:/, '') } : undefined;
+  const engineOptions: EngineOptions = {
     modelPath: config.modelPath,
     maxEventBytes: config.maxEventBytes,
     correlationWindowMs: config.correlationWindowMs,
+    correlationMaxMs: config.correlationMaxMs,
+    // Files are replays of what happened, so their alerts are old by nature; Kafka is live.
+    timeBounds: { maxFutureMs: config.maxAlertFutureMs, maxAgeMs: config.maxAlertAgeMs ?? (config.source === 'file' ? 0 : 60 * 60_000) },
     extractor: { windows: { maxSubjects: config.maxSubjects }, maxRarityKeys: config.maxRarityKeys },
-    settings: { anomalyThreshold: 1, criticalNamespaces: [] as string[] },
+    settings: coreSettings(undefined),
+    fault,
   };
   let engine: ScoringEngine | null = null;
+  const describeThreshold = (s: GateSettings, model: ModelSummary) =>
+    s.anomalyThreshold !== undefined
+      ? { anomalyThreshold: s.anomalyThreshold, thresholdSource: 'policy', modelThreshold: model.threshold }
+      : model.threshold !== null
+        ? { anomalyThreshold: model.threshold, thresholdSource: 'model' }
+        : { anomalyThreshold: FALLBACK_THRESHOLD, thresholdSource: 'default' };
+  const showThreshold = (s: GateSettings, model: ModelSummary) => {
+    const t = describeThreshold(s, model);
+    metrics.threshold.reset();
+    metrics.threshold.set({ source: t.thresholdSource }, t.anomalyThreshold);
+    if (t.thresholdSource === 'policy') log.warn(t, "policy data overrides the model's calibrated threshold");
+    if (t.thresholdSource === 'default') log.warn(t, 'neither the model nor the policy sets a threshold: using the built-in default (retrain with `vigil train`)');
+  };
   const holder = GateSettingsHolder.load(config.policyDir, log, (s) => {
-    metrics.threshold.set(s.anomalyThreshold);
-    void engine?.setSettings({ anomalyThreshold: s.anomalyThreshold, criticalNamespaces: s.criticalNamespaces }).catch((err: unknown) => log.error({ err }, 'could not apply new gate settings'));
+    if (engine) showThreshold(s, engine.model);
+    void engine?.setSettings(coreSettings(s)).catch((err: unknown) => log.error({ err }, 'could not apply new gate settings'));
   });
   const settings = holder.current();
-  engineOptions.settings = { anomalyThreshold: settings.anomalyThreshold, criticalNamespaces: settings.criticalNamespaces };
-  engine = config.scoringThread && threadEngineAvailable() ? await ThreadEngine.start(engineOptions) : new InlineEngine(engineOptions);
+  engineOptions.settings = coreSettings(settings);
+  engine = config.scoringThread && threadEngineAvailable() ? await ThreadEngine.start(engineOptions, config.stallMs) : new InlineEngine(engineOptions);
   const running = engine;
-  metrics.threshold.set(settings.anomalyThreshold);
+  showThreshold(settings, running.model);
+  metrics.targetPassRate.set(running.model.targetPassRate ?? 0);
   metrics.modelInfo.set({ model: running.model.id, trainer: running.model.trainer }, 1);
   if (!running.model.hasBaseline) log.warn({ modelPath: config.modelPath }, 'model has no feature baseline (a bare forest file): rarity starts from nothing until traffic builds it');
-  log.info({ model: running.model, engine: running.kind, anomalyThreshold: settings.anomalyThreshold, policy: settings.source, source: config.source }, 'gate starting');
+  log.info(
+    { model: running.model, engine: running.kind, ...describeThreshold(settings, running.model), priorityFloor: settings.priorityFloor, suppressions: settings.suppressions.length, policy: settings.source, source: config.source },
+    'gate starting',
+  );
 
   const opener: IncidentOpener =
     deps.opener ??
@@ -107,8 +141,19 @@ export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<Ru
   const gate = new Gate({ source, engine: running, opener: signingOpener(opener, signer), metrics, log, openConcurrency: config.openConcurrency });
 
   let live = true;
+  // The watchdog: a scorer replaced or a batch scoring for longer than the bound says "not
+  // ready" (no traffic) and "not live" (restart me), whatever the rest of the process believes.
+  const scoring = () => running.healthy() && running.busyForMs() <= config.watchdogMs;
   let ops: OpsServer | null = null;
-  if (deps.ops) ops = await startOpsServer({ port: config.opsPort, host: config.opsHost, ready: () => live, info: () => ({ service: 'vigil-gate', model: running.model, source: source.name, threshold: holder.current().anomalyThreshold }) });
+  if (deps.ops) {
+    ops = await startOpsServer({
+      port: config.opsPort,
+      host: config.opsHost,
+      ready: () => live && scoring(),
+      live: scoring,
+      info: () => ({ service: 'vigil-gate', model: running.model, source: source.name, ...describeThreshold(holder.current(), running.model), scorerReplacements: running.replacements }),
+    });
+  }
 
   // Poll the model file: a new model (vigil train, a ConfigMap swap) applies without a restart;
   // one that fails to load or does not match the extractor is refused and the current one kept.
@@ -119,6 +164,8 @@ export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<Ru
         if (m.id === previous) return;
         metrics.modelInfo.reset();
         metrics.modelInfo.set({ model: m.id, trainer: m.trainer }, 1);
+        metrics.targetPassRate.set(m.targetPassRate ?? 0);
+        showThreshold(holder.current(), m);
         log.info({ model: m, previous }, 'model reloaded');
         previous = m.id;
       },

@@ -1,5 +1,6 @@
 import { createHash } from 'node:crypto';
-import type { FalcoAlert } from '../contracts';
+import type { Anomaly, FalcoAlert, Workload } from '../contracts';
+import { workloadKey, workloadOf } from '../contracts';
 import { canonicalJson } from './canonical-json';
 
 /**
@@ -11,9 +12,30 @@ export function alertFingerprint(alert: FalcoAlert): string {
   return createHash('sha256').update(canonicalJson(content)).digest('hex');
 }
 
-/** Workflow id for an incident: readable prefix, deterministic suffix. */
-export function incidentIdFor(correlationKey: string): string {
-  return `incident-${createHash('sha256').update(correlationKey).digest('hex').slice(0, 24)}`;
+/** Characters kept of the namespace and of the workload name in a workflow id. */
+const READABLE_PART = 40;
+
+/** Lowercase letters, digits, dots and dashes; anything else becomes a dash. Bounded. */
+function slug(s: string): string {
+  const cleaned = s
+    .toLowerCase()
+    .replace(/[^a-z0-9.-]+/g, '-')
+    .replace(/-{2,}/g, '-')
+    .replace(/^[-.]+|[-.]+$/g, '');
+  return (cleaned || 'x').slice(0, READABLE_PART).replace(/[-.]+$/, '') || 'x';
+}
+
+/**
+ * Workflow id for an incident: `incident-<namespace>-<workload>-<hash>`, readable in the Temporal
+ * UI's list, at most ~115 characters of [a-z0-9.-] whatever the alert says. The hash is of the
+ * whole correlation key, so the id stays derived from content (a redelivered alert finds its
+ * incident) and two workloads whose readable parts collide still differ.
+ */
+export function incidentIdFor(anomaly: Pick<Anomaly, 'alert' | 'correlationKey'>): string {
+  const w = workloadOf(anomaly.alert);
+  const hash = createHash('sha256').update(anomaly.correlationKey).digest('hex').slice(0, 24);
+  const where = w.kind === 'Host' ? 'host' : slug(w.namespace === '-' ? 'cluster' : w.namespace);
+  return `incident-${where}-${slug(w.name)}-${hash}`;
 }
 
 const TRACE_ID = /^[0-9a-f]{32}$/;
@@ -29,44 +51,20 @@ export function traceIdFor(alert: FalcoAlert, fingerprint: string = alertFingerp
   return createHash('sha256').update(fingerprint).digest('hex').slice(0, 32);
 }
 
-/** Alerts about the same subject with the same rule in this window join one incident. */
+/** A workload's activity window closes after this long without an anomaly. */
 export const DEFAULT_CORRELATION_WINDOW_MS = 10 * 60 * 1000;
-/** contracts/anomaly.ts caps the key; longer subjects keep a readable prefix and a hash of the whole. */
+/** However busy, a window is at most this long; then the next anomaly opens a new incident. */
+export const DEFAULT_CORRELATION_MAX_MS = 2 * 60 * 60 * 1000;
+/** contracts/anomaly.ts caps the key; longer ones keep a readable prefix and a hash of the whole. */
 const MAX_KEY_CHARS = 512;
 
-function field(alert: FalcoAlert, name: string): string | undefined {
-  const v = alert.output_fields[name];
-  if (typeof v === 'string') return v.length > 0 ? v : undefined;
-  return typeof v === 'number' ? String(v) : undefined;
-}
-
 /**
- * What an alert is about, as the first part of its correlation key: the pod for container alerts,
- * the target object for k8s-audit alerts, the container or host otherwise. The same reading as
- * contracts' assetOf, without building the asset: the gate asks this for every event.
+ * `ns/kind/name@<window start>`: every anomaly of one workload within one activity window
+ * (gate/correlation.ts decides where windows start) shares it, across rules.
  */
-export function correlationSubject(alert: FalcoAlert): string {
-  const namespace = field(alert, 'k8s.ns.name') ?? field(alert, 'ka.target.namespace');
-  const resource = field(alert, 'ka.target.resource');
-  const pod = field(alert, 'k8s.pod.name') ?? (resource === 'pods' ? field(alert, 'ka.target.name') : undefined);
-  if (pod) return `${namespace ?? '-'}/${pod}`;
-  if (resource) return `k8s/${namespace ?? '-'}/${resource}/${field(alert, 'ka.target.name') ?? '-'}`;
-  const container = field(alert, 'container.id');
-  if (container && container !== 'host') return `container/${container}`;
-  if (alert.hostname) return `host/${alert.hostname}`;
-  return 'unknown';
-}
-
-/**
- * `subject/rule/<window start>`. The window comes from the alert's own time, not the time it was
- * received, so a redelivered alert (Kafka replay, gate restart) gets the same key, hence the same
- * workflow id.
- */
-export function correlationKeyFor(alert: FalcoAlert, windowMs: number = DEFAULT_CORRELATION_WINDOW_MS): string {
-  if (!Number.isSafeInteger(windowMs) || windowMs <= 0) throw new Error(`correlation window must be a positive integer of ms, got ${windowMs}`);
-  const at = Date.parse(alert.time);
-  const bucket = Number.isNaN(at) ? 'no-time' : new Date(Math.floor(at / windowMs) * windowMs).toISOString();
-  const key = `${correlationSubject(alert)}/${alert.rule}/${bucket}`;
+export function correlationKeyFor(workload: Workload, windowStartMs: number): string {
+  const start = Number.isFinite(windowStartMs) ? new Date(windowStartMs).toISOString() : 'no-time';
+  const key = `${workloadKey(workload)}@${start}`;
   if (key.length <= MAX_KEY_CHARS) return key;
   return `${key.slice(0, MAX_KEY_CHARS - 72)}#${createHash('sha256').update(key).digest('hex')}`;
 }

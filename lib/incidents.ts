@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly, JoinedAlert } from '../contracts';
-import { assetLabel, assetOf, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
+import { assetLabel, assetOf, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, workloadKey, workloadOf } from '../contracts';
 import { alertJoinedSignal, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
 import type { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
@@ -16,14 +16,15 @@ export interface StartResult {
 function startOptions(anomaly: Anomaly) {
   const asset = assetOf(anomaly.alert);
   const severity = severityFromPriority(anomaly.alert.priority);
+  const workload = workloadKey(anomaly.workload ?? workloadOf(anomaly.alert));
   return {
     taskQueue: TASK_QUEUES.coordinator,
-    workflowId: incidentIdFor(anomaly.correlationKey),
+    workflowId: incidentIdFor(anomaly),
     // The UI's one-line summary and details, readable without opening payloads.
-    staticSummary: `[${severity}] ${anomaly.alert.rule} on ${assetLabel(asset)}`,
+    staticSummary: `[${severity}] ${anomaly.alert.rule} on ${workload}`,
     staticDetails: [
       `**Falco rule:** ${anomaly.alert.rule} (${anomaly.alert.priority}, source ${anomaly.alert.source ?? 'syscall'})`,
-      `**Asset:** ${assetLabel(asset)}${asset.node ? ` on node ${asset.node}` : ''}`,
+      `**Workload:** ${workload} · **Asset:** ${assetLabel(asset)}${asset.node ? ` on node ${asset.node}` : ''}`,
       `**Anomaly score:** ${anomaly.score.toFixed(3)} · **trace_id:** ${anomaly.traceId}`,
       `**Output:** ${anomaly.alert.output.slice(0, 500)}`,
     ].join('\n'),
@@ -131,4 +132,27 @@ function observing(client: Client): Client {
   });
   observingClients.set(client, created);
   return created;
+}
+
+/** gRPC status codes Temporal answers when the request itself is wrong: retrying the same one cannot succeed. */
+const PERMANENT_GRPC_CODES: ReadonlyMap<number, string> = new Map([
+  [3, 'INVALID_ARGUMENT'],
+  [11, 'OUT_OF_RANGE'],
+]);
+/** Client-side errors that depend only on the anomaly (it cannot be encoded): the same on every retry. */
+const PERMANENT_ERROR_NAMES = new Set(['PayloadConverterError', 'ValueError', 'TypeError', 'RangeError', 'DataCloneError']);
+
+/**
+ * Why an error from opening an incident can never succeed on retry (the request is refused for
+ * what it is: a payload over the server's limit, an invalid id or attribute, an anomaly that
+ * cannot be encoded), or null when it is worth retrying (Temporal unreachable, overloaded,
+ * misconfigured: those must hold the batch and be fixed, never silently drop alerts).
+ */
+export function permanentTemporalError(err: unknown): string | null {
+  for (let e: unknown = err, depth = 0; e instanceof Error && depth < 8; e = (e as { cause?: unknown }).cause, depth++) {
+    const code = (e as { code?: unknown }).code;
+    if (typeof code === 'number' && PERMANENT_GRPC_CODES.has(code)) return `${PERMANENT_GRPC_CODES.get(code)}: ${e.message}`;
+    if (PERMANENT_ERROR_NAMES.has(e.name)) return `${e.name}: ${e.message}`;
+  }
+  return null;
 }

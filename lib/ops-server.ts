@@ -19,6 +19,8 @@ export async function startOpsServer(opts: {
   port: number;
   host?: string;
   ready: () => boolean;
+  /** /healthz: false means "restart me" (a hung component); always live when not given. */
+  live?: () => boolean;
   registry?: Registry;
   /** What this process is and where its other endpoints are (e.g. the A2A URL), served at /info. */
   info?: () => unknown;
@@ -35,7 +37,8 @@ export async function startOpsServer(opts: {
   const server: Server = createServer((req, res) => {
     const path = (req.url ?? '/').split('?')[0];
     if (path === '/healthz') {
-      res.writeHead(200, { 'content-type': 'text/plain' }).end('ok\n');
+      const ok = opts.live?.() ?? true;
+      res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ok\n' : 'not live\n');
     } else if (path === '/readyz') {
       const ok = opts.ready();
       res.writeHead(ok ? 200 : 503, { 'content-type': 'text/plain' }).end(ok ? 'ready\n' : 'not ready\n');

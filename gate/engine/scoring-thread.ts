@@ -16,10 +16,20 @@ const initial = loadGateModel(options.modelPath);
 const core = new GateCore({ ...options, model: initial });
 port.postMessage({ id: 0, ok: true, model: summarise(initial) } satisfies ThreadReply);
 
+const fault = options.fault ? { kind: options.fault.kind, marker: Buffer.from(options.fault.marker) } : null;
+
 port.on('message', (req: ThreadRequest) => {
   try {
     if (req.type === 'process') {
-      const result = core.process({ bytes: new Uint8Array(req.bytes), ends: new Uint32Array(req.ends) }, req.receivedAt);
+      const bytes = new Uint8Array(req.bytes);
+      if (fault && Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength).includes(fault.marker)) {
+        if (fault.kind === 'crash') process.exit(70);
+        for (;;) {
+          // A scorer that never answers: what the watchdog and the stall deadline are for.
+        }
+      }
+      const events = { bytes, ends: new Uint32Array(req.ends), ...(req.receivedMs ? { receivedMs: new Float64Array(req.receivedMs) } : {}) };
+      const result = core.process(events, req.receivedAt);
       port.postMessage({ id: req.id, ok: true, result } satisfies ThreadReply);
     } else if (req.type === 'model') {
       const model = loadGateModel(req.path);

@@ -3,7 +3,7 @@ import type { ModelSummary } from './engine';
 
 /** Messages to the scoring thread; `id` pairs each with its reply (the thread answers in order). */
 export type ThreadRequest =
-  | { id: number; type: 'process'; bytes: ArrayBuffer; ends: ArrayBuffer; receivedAt: string }
+  | { id: number; type: 'process'; bytes: ArrayBuffer; ends: ArrayBuffer; receivedMs: ArrayBuffer | null; receivedAt: string }
   | { id: number; type: 'model'; path: string }
   | { id: number; type: 'settings'; settings: CoreSettings };
 

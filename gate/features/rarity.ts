@@ -41,6 +41,11 @@ export class RarityTable {
     return this.counts.size;
   }
 
+  /** Times `key` was seen (as far as the bound remembers). */
+  count(key: string): number {
+    return this.counts.peek(key) ?? 0;
+  }
+
   /** Rarity of `key` given what was seen before it. */
   rarity(key: string): number {
     const count = this.counts.peek(key) ?? 0;

@@ -1,11 +1,11 @@
 import { BoundedMap } from './bounded-map';
 
 export interface WindowOptions {
-  /** Half-life of the decayed alert count behind `pod_burst_rate`. */
+  /** Half-life of the decayed alert count behind `workload_burst_rate`. */
   burstHalfLifeMs: number;
-  /** How far back `pod_distinct_rules` looks. */
+  /** How far back `workload_distinct_rules` looks. */
   distinctRulesWindowMs: number;
-  /** Subjects (pods, hosts, objects) remembered; the least recently alerting are forgotten. */
+  /** Subjects (workloads, hosts, objects) remembered; the least recently alerting are forgotten. */
   maxSubjects: number;
 }
 
@@ -30,7 +30,7 @@ export interface SubjectActivity {
 }
 
 /**
- * Per-subject activity in time windows, keyed by the alert's own time (so a replay computes what
+ * Per-subject activity in time windows, keyed by the time the core gives (so a replay computes what
  * live traffic did). A burst is a decayed count rather than a list of timestamps: constant memory
  * per subject however fast it alerts. A late alert adds what it is worth at the subject's latest
  * time, so interleaved partitions or a replay do not fake a burst.

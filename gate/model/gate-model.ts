@@ -13,7 +13,7 @@ import { FEATURE_NAMES, RARITY_TABLES } from '../features/extractor';
  * rare. A bare gate/iforest model file loads too, with an empty baseline.
  */
 export const GATE_MODEL_FORMAT = 'vigil-gate-model';
-export const GATE_MODEL_VERSION = 1;
+export const GATE_MODEL_VERSION = 2;
 
 export interface TrainingSummary {
   input: string;
@@ -23,10 +23,26 @@ export interface TrainingSummary {
   trainedAt: string;
 }
 
+/** How `vigil train` chose the threshold, and what it measured on data the forest did not see. */
+export interface Calibration {
+  /** Scores at or above pass the gate (unless policy data overrides it). */
+  threshold: number;
+  /** Share of benign training alerts the threshold was chosen to let through. */
+  targetPassRate: number;
+  /** Share of all training alerts at or above the threshold. */
+  trainingPassRate: number;
+  /** The latest part of the window, held out: a forest fitted on the rest, scored on it. */
+  heldOut: { rows: number; passRate: number; threshold: number; passRateAtFinalThreshold: number } | null;
+  /** Share of training alerts at or above the policy's priority floor (they pass whatever the score). */
+  priorityFloorRate: number;
+}
+
 export interface GateModel {
   forest: IsolationForestModel;
   baseline: ExtractorBaseline | undefined;
   training: TrainingSummary | undefined;
+  /** The calibrated threshold (absent in bare forest files and models trained before calibration). */
+  calibration: Calibration | undefined;
   /** A short content id for logs and metrics (changes whenever the file's forest changes). */
   id: string;
 }
@@ -54,6 +70,15 @@ const GateModelFileSchema = z.object({
       trainedAt: z.string(),
     })
     .optional(),
+  calibration: z
+    .object({
+      threshold: z.number().min(0).max(1),
+      targetPassRate: z.number().min(0).max(1),
+      trainingPassRate: z.number().min(0).max(1),
+      heldOut: z.object({ rows: z.number().int().min(0), passRate: z.number().min(0).max(1), threshold: z.number(), passRateAtFinalThreshold: z.number().min(0).max(1) }).nullable(),
+      priorityFloorRate: z.number().min(0).max(1),
+    })
+    .optional(),
   forest: z.record(z.string(), z.unknown()),
 });
 
@@ -64,6 +89,7 @@ export function encodeGateModel(model: Omit<GateModel, 'id'>): string {
     version: GATE_MODEL_VERSION,
     features: { names: [...FEATURE_NAMES], baseline: model.baseline },
     training: model.training,
+    calibration: model.calibration,
     forest: JSON.parse(encodeModel(model.forest)) as unknown,
   });
 }
@@ -96,7 +122,11 @@ export function decodeGateModel(text: string, source = 'model'): GateModel {
   try {
     if (format === MODEL_FORMAT) {
       const forest = decodeModel(text, { expectedFeatures: FEATURE_NAMES }, source);
-      return { forest, baseline: undefined, training: undefined, id: modelId(doc) };
+      return { forest, baseline: undefined, training: undefined, calibration: undefined, id: modelId(doc) };
+    }
+    const version = (doc as { version?: unknown } | null)?.version;
+    if (format === GATE_MODEL_FORMAT && version !== GATE_MODEL_VERSION) {
+      throw new GateModelError(`${source}: gate model version ${String(version)}, this gate reads version ${GATE_MODEL_VERSION}; retrain with \`vigil train\``);
     }
     const parsed = GateModelFileSchema.safeParse(doc);
     if (!parsed.success) {
@@ -111,7 +141,7 @@ export function decodeGateModel(text: string, source = 'model'): GateModel {
       );
     }
     const forest = decodeModel(JSON.stringify(file.forest), { expectedFeatures: FEATURE_NAMES }, source);
-    return { forest, baseline: file.features.baseline, training: file.training, id: modelId(file.forest) };
+    return { forest, baseline: file.features.baseline, training: file.training, calibration: file.calibration, id: modelId(file.forest) };
   } catch (err) {
     if (err instanceof IForestError) throw new GateModelError(err.message);
     throw err;

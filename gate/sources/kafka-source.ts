@@ -139,6 +139,7 @@ export class KafkaSource implements EventSource {
     consumer.on(consumer.events.CRASH, ({ payload }) => {
       if (!payload.restart) this.fail(payload.error);
     });
+    await this.checkTopics();
     await producer.connect();
     await consumer.connect();
     await consumer.subscribe({ topic, fromBeginning: this.options.fromBeginning });
@@ -155,6 +156,27 @@ export class KafkaSource implements EventSource {
       this.running = false;
       await consumer.disconnect().catch(() => undefined);
       await producer.disconnect().catch(() => undefined);
+    }
+  }
+
+  /**
+   * Both topics must exist before consuming: kafkajs would otherwise retry "This server does not
+   * host this topic-partition" and give up with that, naming neither the topic nor the broker.
+   */
+  private async checkTopics(): Promise<void> {
+    const { topic, deadLetterTopic, brokers } = this.options;
+    const admin = this.kafka.admin();
+    await admin.connect();
+    try {
+      const existing = new Set(await admin.listTopics());
+      const missing = [topic, deadLetterTopic].filter((t) => !existing.has(t));
+      if (missing.length > 0) {
+        throw new Error(
+          `Kafka topic${missing.length > 1 ? 's' : ''} ${missing.map((t) => `"${t}"`).join(' and ')} not found on ${brokers.join(',')}: create ${missing.length > 1 ? 'them' : 'it'} (the gate never auto-creates topics) or set VIGIL_KAFKA_TOPIC / VIGIL_KAFKA_DLQ_TOPIC`,
+        );
+      }
+    } finally {
+      await admin.disconnect().catch(() => undefined);
     }
   }
 
@@ -184,6 +206,8 @@ export class KafkaSource implements EventSource {
     const events: RawEvent[] = batch.messages.map((m) => ({
       value: m.value,
       origin: { kind: 'kafka', topic: batch.topic, partition: batch.partition, offset: m.offset, key: m.key ?? null, headers: m.headers },
+      // The producer's (falcosidekick's) or the broker's time: the alert's receive time.
+      receivedMs: Number(m.timestamp),
     }));
     const last = batch.messages[batch.messages.length - 1]!.offset;
     const next = { topic: batch.topic, partition: batch.partition, offset: String(BigInt(last) + 1n) };

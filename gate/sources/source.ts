@@ -9,6 +9,8 @@ export type EventOrigin =
 export interface RawEvent {
   value: Buffer | null;
   origin: EventOrigin;
+  /** When the event entered the pipeline (a Kafka message's timestamp), epoch ms; else the gate's clock. */
+  receivedMs?: number;
 }
 
 export interface DeadLetter {

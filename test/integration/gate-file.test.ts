@@ -67,7 +67,7 @@ describe('vigil train and vigil gate on a JSONL file', () => {
     const core = new GateCore({ model: loadGateModel(modelPath), settings, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
     const expected = core.process(packEvents(lines.map((l) => Buffer.from(l)))).anomalies.map((a) => a.anomaly);
     const incidents = new Map<string, Set<string>>();
-    for (const a of expected) incidents.set(incidentIdFor(a.correlationKey), (incidents.get(incidentIdFor(a.correlationKey)) ?? new Set()).add(a.fingerprint!));
+    for (const a of expected) incidents.set(incidentIdFor(a), (incidents.get(incidentIdFor(a)) ?? new Set()).add(a.fingerprint!));
     expect(expected.length).toBeGreaterThan(0);
     expect(expected.length).toBeLessThan(lines.length / 10);
 
@@ -101,13 +101,13 @@ describe('vigil train and vigil gate on a JSONL file', () => {
     const key = `gate-file-it/${Date.now()}`;
     const a1 = { ...anomalyOf(alert, { key }), fingerprint: 'a'.repeat(64) };
     const a2 = { ...anomalyOf(alert, { key }), fingerprint: 'b'.repeat(64) };
-    expect(await openOrJoinIncident(client!, a1)).toEqual({ incidentId: incidentIdFor(key), outcome: 'started' });
+    expect(await openOrJoinIncident(client!, a1)).toEqual({ incidentId: incidentIdFor(a1), outcome: 'started' });
     expect((await openOrJoinIncident(client!, a1)).outcome).toBe('joined');
     expect((await openOrJoinIncident(client!, a2)).outcome).toBe('joined');
-    const handle = client!.workflow.getHandle(incidentIdFor(key));
+    const handle = client!.workflow.getHandle(incidentIdFor(a1));
     const held = await handle.query(alertsQuery);
     expect(held).toEqual({ alertIds: ['a'.repeat(64), 'b'.repeat(64)], joinedAlerts: 1, untracked: 0 });
     await handle.terminate('test: close the incident');
-    expect(await openOrJoinIncident(client!, a2)).toEqual({ incidentId: incidentIdFor(key), outcome: 'joined_closed' });
+    expect(await openOrJoinIncident(client!, a2)).toEqual({ incidentId: incidentIdFor(a2), outcome: 'joined_closed' });
   }, 60_000);
 });

@@ -4,7 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
 import type { Admin, Producer } from 'kafkajs';
-import { FalcoAlertSchema } from '../../contracts';
+import { FalcoAlertSchema, workloadOf } from '../../contracts';
 import { encodeModel, trainIsolationForest } from '../../gate/iforest';
 import { saveGateModel } from '../../gate/model/gate-model';
 import { trainGateModel } from '../../gate/model/train';
@@ -91,6 +91,8 @@ describe('gate on Kafka (real broker, dev server, gate process)', () => {
         VIGIL_OPS_PORT: String(opsPort),
         VIGIL_OPS_HOST: '127.0.0.1',
         VIGIL_KAFKA_SESSION_TIMEOUT_MS: '8000',
+        // The fixtures' alerts are dated days ago; trust their times, as a replay does.
+        VIGIL_GATE_MAX_ALERT_AGE_MS: '0',
         ...env,
       },
       logFile: join(dir, `gate-${topic}.log`),
@@ -172,6 +174,28 @@ describe('gate on Kafka (real broker, dev server, gate process)', () => {
       .filter((m) => m.kind === 'malformed')
       .map((m) => (m.value ?? Buffer.alloc(0)).toString('base64'))
       .sort();
+
+  it('refuses a topic that does not exist with an error naming the topic and the broker', async () => {
+    const topic = `falco.missing.${randomUUID().slice(0, 8)}`;
+    const opsPort = await freePort();
+    const r = await runCommand(process.execPath, [join(ROOT, 'dist', 'gate', 'main.js')], {
+      env: {
+        KAFKA_BROKERS: kafka!.brokers.join(','),
+        VIGIL_KAFKA_TOPIC: topic,
+        VIGIL_KAFKA_DLQ_TOPIC: `${topic}.dlq`,
+        VIGIL_MODEL_PATH: modelPath,
+        VIGIL_POLICY_DIR: policyDir,
+        TEMPORAL_ADDRESS: server!.address,
+        VIGIL_OPS_PORT: String(opsPort),
+        VIGIL_OPS_HOST: '127.0.0.1',
+      },
+      timeoutMs: 60_000,
+    });
+    expect(r.code).toBe(1);
+    const out = `${r.stdout}${r.stderr}`;
+    expect(out).toContain(`"${topic}" and "${topic}.dlq" not found on ${kafka!.brokers.join(',')}`);
+    expect(out).not.toContain('does not host this topic-partition');
+  }, 90_000);
 
   it('dead-letters every malformed message with its reason and original bytes, follows policy and model changes, and drains on SIGTERM', async () => {
     const topic = `falco.events.${randomUUID().slice(0, 8)}`;
@@ -271,7 +295,9 @@ describe('gate on Kafka (real broker, dev server, gate process)', () => {
     const byIncident = new Map<string, Set<string>>();
     for (const m of anomalous) {
       const alert = FalcoAlertSchema.parse(JSON.parse(m.value!.toString()));
-      const id = incidentIdFor(correlationKeyFor(alert));
+      // A group's alerts are seconds apart within one 10-minute grid slot: one window, whichever gate saw them.
+      const windowStart = Math.floor(Date.parse(alert.time) / 600_000) * 600_000;
+      const id = incidentIdFor({ alert, correlationKey: correlationKeyFor(workloadOf(alert), windowStart) });
       byIncident.set(id, (byIncident.get(id) ?? new Set()).add(alertFingerprint(alert)));
     }
     expect(byIncident.size).toBe(stream.anomalousGroups);

@@ -40,10 +40,11 @@ afterAll(() => {
   if (work) rmSync(work, { recursive: true, force: true });
 });
 
-it('ships the five alerts the issue asks for, plus component down', () => {
-  expect(groups.flatMap((g) => g.rules.map((r) => r.alert)).sort()).toEqual(
-    ['VigilActivityFailureRate', 'VigilComponentDown', 'VigilDeadLetterGrowing', 'VigilEscalationExpired', 'VigilEscalationStuck', 'VigilGateLagging'].sort(),
+it('ships the five alerts the issue asks for, component down, and the gate pass-rate drift (with its hourly pass-rate record)', () => {
+  expect(groups.flatMap((g) => g.rules.flatMap((r) => (r.alert ? [r.alert] : []))).sort()).toEqual(
+    ['VigilActivityFailureRate', 'VigilComponentDown', 'VigilDeadLetterGrowing', 'VigilEscalationExpired', 'VigilEscalationStuck', 'VigilGateLagging', 'VigilGatePassRateDrift'].sort(),
   );
+  expect(groups.flatMap((g) => g.rules.flatMap((r) => ((r as { record?: string }).record ? [(r as { record?: string }).record] : [])))).toEqual(['vigil:gate_pass_rate:1h']);
 });
 
 it('passes promtool check rules (PromQL and annotation templates)', async () => {
@@ -133,6 +134,40 @@ it('fires each alert on the metrics that mean trouble, and stays quiet otherwise
           { eval_time: '5m', alertname: 'VigilGateLagging', exp_alerts: [] },
           { eval_time: '15m', alertname: 'VigilGateLagging', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'vigil', topic: 'falco.events' } }] },
         ],
+      },
+      {
+        interval: '1m',
+        // Calibrated for 0.2 %; 5,000 alerts a minute scored, 1 % of them passing: 5x the target.
+        input_series: [
+          { series: `vigil_gate_target_pass_rate{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0.002x120' },
+          { series: `vigil_gate_events_scored_total{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0+5000x120' },
+          { series: `vigil_gate_anomalies_total{${ns}, ${svc('gate')}, pod="gate-0", reason="score"}`, values: '0+50x120' },
+        ],
+        promql_expr_test: [{ expr: 'round(vigil:gate_pass_rate:1h * 1000)', eval_time: '90m', exp_samples: [{ labels: '{namespace="vigil"}', value: 10 }] }],
+        alert_rule_test: [
+          { eval_time: '5m', alertname: 'VigilGatePassRateDrift', exp_alerts: [] },
+          { eval_time: '90m', alertname: 'VigilGatePassRateDrift', exp_alerts: [{ exp_labels: { severity: 'warning', namespace: 'vigil' } }] },
+        ],
+      },
+      {
+        interval: '1m',
+        // Within budget: 0.2 % passing.
+        input_series: [
+          { series: `vigil_gate_target_pass_rate{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0.002x120' },
+          { series: `vigil_gate_events_scored_total{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0+5000x120' },
+          { series: `vigil_gate_anomalies_total{${ns}, ${svc('gate')}, pod="gate-0", reason="score"}`, values: '0+10x120' },
+        ],
+        alert_rule_test: [{ eval_time: '90m', alertname: 'VigilGatePassRateDrift', exp_alerts: [] }],
+      },
+      {
+        interval: '1m',
+        // Everything passing, but five alerts a minute is too little traffic to judge a rate by.
+        input_series: [
+          { series: `vigil_gate_target_pass_rate{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0.002x120' },
+          { series: `vigil_gate_events_scored_total{${ns}, ${svc('gate')}, pod="gate-0"}`, values: '0+5x120' },
+          { series: `vigil_gate_anomalies_total{${ns}, ${svc('gate')}, pod="gate-0", reason="score"}`, values: '0+5x120' },
+        ],
+        alert_rule_test: [{ eval_time: '90m', alertname: 'VigilGatePassRateDrift', exp_alerts: [] }],
       },
     ],
   };

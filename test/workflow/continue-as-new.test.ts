@@ -26,7 +26,7 @@ describe('incident workflow: continue-as-new during a long escalation', () => {
   it('keeps every joined alert, the deadline and the single page across runs, and the audit follows the chain', async () => {
     const notices: string[] = [];
     const anomaly = anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Critical')), { key: `burst-${Date.now()}` });
-    const workflowId = incidentIdFor(anomaly.correlationKey);
+    const workflowId = incidentIdFor(anomaly);
     const burst = Math.round(WAIT_HISTORY_BUDGET * 1.5);
     const joined = (i: number): JoinedAlert => ({ ...joinedAlertOf(anomaly), id: `burst-${i}`, traceId: i.toString(16).padStart(32, '0') });
     const workers = await inProcessAgents(env.nativeConnection, { notifier: recordingNotifier(notices) });

@@ -26,7 +26,7 @@ describe('incident workflow on the time-skipping server', () => {
 
   it('applies the policy outcome when nobody decides before the deadline (critical: 15 min, auto_reject)', async () => {
     const anomaly = anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Critical')));
-    const workflowId = incidentIdFor(anomaly.correlationKey);
+    const workflowId = incidentIdFor(anomaly);
     const workers = await inProcessAgents(env.nativeConnection, { notifier });
     const outcome = await withWorkers(workers, async () => {
       const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
@@ -43,7 +43,7 @@ describe('incident workflow on the time-skipping server', () => {
   it('low severity: waits 24 h, rejects, does not page again, and records the expiry with its policy reason in history', async () => {
     // A low-severity shell on the control plane: escalated to a senior, nobody answers.
     const anomaly = anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'kube-system')));
-    const workflowId = incidentIdFor(anomaly.correlationKey);
+    const workflowId = incidentIdFor(anomaly);
     const workers = await inProcessAgents(env.nativeConnection, { notifier });
     const { result, state, history } = await withWorkers(workers, async () => {
       const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });

@@ -18,7 +18,7 @@ describe('workloadOf: the owner behind a pod name', () => {
     expect(pod('prometheus-k8s-0', {}, 'monitoring')).toEqual({ namespace: 'monitoring', kind: 'StatefulSet', name: 'prometheus-k8s' });
     expect(pod('postgres-12')).toEqual({ namespace: 'shop', kind: 'StatefulSet', name: 'postgres' });
     expect(pod('db-backup-29412345-7hq2m')).toEqual({ namespace: 'shop', kind: 'CronJob', name: 'db-backup' });
-    expect(pod('node-exporter-x7k2p', {}, 'monitoring')).toEqual({ namespace: 'monitoring', kind: 'Controller', name: 'node-exporter' });
+    expect(pod('node-exporter-x7k2p', {}, 'monitoring')).toEqual({ namespace: 'monitoring', kind: 'DaemonSet', name: 'node-exporter' });
     expect(pod('node-exporter-x7k2p', { 'k8s.pod.labels': 'app:node-exporter, controller-revision-hash:6d5f8, pod-template-generation:3' }, 'monitoring').kind).toBe('DaemonSet');
     expect(pod('node-exporter-9bzrt', {}, 'monitoring')).toEqual(pod('node-exporter-x7k2p', {}, 'monitoring'));
   });
@@ -46,6 +46,8 @@ describe('workloadOf: the owner behind a pod name', () => {
     expect(audit({ 'ka.target.resource': 'secrets', 'ka.target.name': 'db-creds', 'ka.target.namespace': 'shop' })).toEqual({ namespace: 'shop', kind: 'secrets', name: 'db-creds' });
     expect(audit({ 'ka.target.resource': 'replicasets', 'ka.target.name': 'checkout-7d9f8b6c5d', 'ka.target.namespace': 'shop' })).toEqual({ namespace: 'shop', kind: 'Deployment', name: 'checkout' });
     expect(audit({ 'ka.target.resource': 'jobs', 'ka.target.name': 'nightly-29412345', 'ka.target.namespace': 'shop' })).toEqual({ namespace: 'shop', kind: 'CronJob', name: 'nightly' });
+    // The same DaemonSet from its pod's name and from an audit alert about it: one workload.
+    expect(audit({ 'ka.target.resource': 'daemonsets', 'ka.target.name': 'node-exporter', 'ka.target.namespace': 'monitoring' })).toEqual(pod('node-exporter-x7k2p', {}, 'monitoring'));
     expect(audit({ 'ka.target.resource': 'nodes' })).toEqual({ namespace: '-', kind: 'nodes', name: '*' });
     expect(workloadOf({ ...base, output_fields: {} })).toEqual({ namespace: '-', kind: 'Unknown', name: '-' });
   });
@@ -62,5 +64,14 @@ describe('workloadOf: the owner behind a pod name', () => {
     expect(got).toContain('hello-app/Deployment/nginx');
     expect(got).toContain('default/Pod/kubecon');
     for (const k of got) expect(k).toMatch(/^[^/]+\/[^/]+(\/.+)?$/);
+  });
+});
+
+describe('workloadOf: hex-style generated suffixes (older controllers, other tools)', () => {
+  it('strips them when they carry a digit, and leaves words alone', () => {
+    expect(pod('payments-api-bca222db3d-e1371')).toEqual({ namespace: 'shop', kind: 'Deployment', name: 'payments-api' });
+    expect(pod('agent-a1b2c')).toEqual({ namespace: 'shop', kind: 'DaemonSet', name: 'agent' });
+    expect(pod('debug-shell')).toEqual({ namespace: 'shop', kind: 'Pod', name: 'debug-shell' });
+    expect(pod('web-server-canary')).toEqual({ namespace: 'shop', kind: 'Pod', name: 'web-server-canary' });
   });
 });

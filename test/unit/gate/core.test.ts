@@ -1,12 +1,13 @@
 import { GateCore, packEvents } from '../../../gate/core';
 import { SCORE_BUCKETS } from '../../../gate/metrics';
-import { alertFingerprint, correlationKeyFor, traceIdFor } from '../../../lib/identity';
-import { CRITICAL, demoModel, jsonl, REPLAY } from './helpers';
+import { workloadKey, workloadOf } from '../../../contracts';
+import { alertFingerprint, traceIdFor } from '../../../lib/identity';
+import { CRITICAL, demoModel, jsonl, REPLAY, coreSettings } from './helpers';
 
 const replay = jsonl(REPLAY);
 const bytes = (lines: string[]) => packEvents(lines.map((l) => Buffer.from(l)));
 const core = (anomalyThreshold = 0.6) =>
-  new GateCore({ model: demoModel(), settings: { anomalyThreshold, criticalNamespaces: CRITICAL }, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
+  new GateCore({ model: demoModel(), settings: coreSettings(anomalyThreshold, CRITICAL), maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
 
 describe('GateCore', () => {
   it('packs events into one buffer and back', () => {
@@ -34,7 +35,8 @@ describe('GateCore', () => {
       expect(anomaly.receivedAt).toBe('2026-11-20T12:00:00.000Z');
       expect(anomaly.fingerprint).toBe(alertFingerprint(anomaly.alert));
       expect(anomaly.traceId).toBe(traceIdFor(anomaly.alert));
-      expect(anomaly.correlationKey).toBe(correlationKeyFor(anomaly.alert, 600_000));
+      expect(anomaly.correlationKey).toMatch(new RegExp(`^${workloadKey(workloadOf(anomaly.alert)).replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}@`));
+      expect(anomaly.workload).toEqual(workloadOf(anomaly.alert));
       expect(JSON.parse(replay[index]!)).toMatchObject({ rule: anomaly.alert.rule, time: anomaly.alert.time });
     }
   });
@@ -49,27 +51,37 @@ describe('GateCore', () => {
   it('applies a new threshold from the policy at once', () => {
     const c = core();
     expect(c.process(bytes(replay)).anomalies.length).toBeGreaterThan(0);
-    c.setSettings({ anomalyThreshold: 1, criticalNamespaces: CRITICAL });
-    expect(c.process(bytes(replay)).anomalies).toHaveLength(0);
-    c.setSettings({ anomalyThreshold: 0, criticalNamespaces: CRITICAL });
+    c.setSettings(coreSettings(1, CRITICAL));
+    // Nothing passes on its score any more; what passes is at or above the priority floor, or a
+    // rule the model never saw a well-known workload raise.
+    const floorOnly = c.process(bytes(replay));
+    expect(floorOnly.floorPassed).toBeGreaterThan(0);
+    expect(floorOnly.anomalies.length).toBe(floorOnly.floorPassed + floorOnly.firstPassed);
+    const critical = floorOnly.anomalies.filter((a) => ['Critical', 'Alert', 'Emergency'].includes(a.anomaly.alert.priority));
+    expect(critical.length).toBeGreaterThanOrEqual(floorOnly.floorPassed);
+    c.setSettings(coreSettings(1, CRITICAL, { priorityFloor: 'Emergency' }));
+    const emergency = c.process(bytes(replay));
+    expect(emergency.anomalies.length).toBe(emergency.floorPassed + emergency.firstPassed);
+    expect(emergency.anomalies.filter((a) => a.anomaly.alert.priority === 'Emergency').length).toBe(emergency.floorPassed);
+    c.setSettings(coreSettings(0, CRITICAL));
     expect(c.process(bytes(replay)).anomalies).toHaveLength(replay.length - 2);
   });
 
-  it('keeps per-pod windows bounded however many pods alert', () => {
+  it('keeps per-workload windows bounded however many workloads alert', () => {
     const c = new GateCore({
       model: demoModel(),
-      settings: { anomalyThreshold: 1, criticalNamespaces: [] },
+      settings: coreSettings(1, []),
       maxEventBytes: 1 << 20,
       correlationWindowMs: 600_000,
       extractor: { windows: { maxSubjects: 50 } },
     });
     const base = JSON.parse(replay.find((l) => l.includes('"k8s.pod.name"'))!) as { output_fields: Record<string, unknown> };
-    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ ...base, output_fields: { ...base.output_fields, 'k8s.pod.name': `pod-${i}` } }));
+    const lines = Array.from({ length: 500 }, (_, i) => JSON.stringify({ ...base, output_fields: { ...base.output_fields, 'k8s.pod.name': `pod${i}x` } }));
     expect(c.process(bytes(lines)).windowSubjects).toBe(50);
   });
 
   it('dead-letters an event over the size limit without parsing it', () => {
-    const c = new GateCore({ model: demoModel(), settings: { anomalyThreshold: 0.6, criticalNamespaces: [] }, maxEventBytes: 1024, correlationWindowMs: 600_000 });
+    const c = new GateCore({ model: demoModel(), settings: coreSettings(0.6, []), maxEventBytes: 1024, correlationWindowMs: 600_000 });
     const r = c.process(bytes([`{"output":"${'x'.repeat(2000)}"}`]));
     expect(r.deadLetters).toEqual([{ index: 0, kind: 'too_large', reason: expect.stringContaining('limit is 1024') }]);
   });

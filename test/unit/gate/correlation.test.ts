@@ -1,13 +1,14 @@
 import type { FalcoAlert } from '../../../contracts';
-import { assetOf } from '../../../contracts';
-import { alertFingerprint, correlationKeyFor, correlationSubject, incidentIdFor, traceIdFor } from '../../../lib/identity';
+import { workloadOf } from '../../../contracts';
+import { ActivityWindows } from '../../../gate/correlation';
+import { alertFingerprint, correlationKeyFor, incidentIdFor, traceIdFor } from '../../../lib/identity';
 import { exampleAlerts } from '../../helpers/fixtures';
-import { background } from './helpers';
 
 const find = (pred: (a: FalcoAlert) => boolean) => structuredClone(exampleAlerts().find(pred)!);
-const TEN_MIN = 10 * 60 * 1000;
+const MIN = 60_000;
+const T0 = Date.parse('2026-11-20T09:00:00Z');
 
-describe('trace id and correlation key (lib/identity)', () => {
+describe('trace id (lib/identity)', () => {
   it('derives the trace id from the content, so a redelivered alert keeps it', () => {
     const a = find((x) => x.rule === 'Terminal shell in container');
     const redelivered = { ...a, uuid: 'regenerated-by-falcosidekick' };
@@ -24,52 +25,82 @@ describe('trace id and correlation key (lib/identity)', () => {
     expect(traceIdFor({ ...a, output_fields: { ...a.output_fields, trace_id: '0'.repeat(32) } })).not.toBe('0'.repeat(32));
     expect(traceIdFor({ ...a, output_fields: { ...a.output_fields, trace_id: 'not-hex' } })).toMatch(/^[0-9a-f]{32}$/);
   });
+});
 
-  it('names the subject: the pod, the audited object, the host', () => {
-    expect(correlationSubject(find((x) => x.rule === 'Terminal shell in container' && x.priority === 'Critical'))).toBe('default/kubecon');
-    expect(correlationSubject(find((x) => x.rule === 'Attach/Exec Pod'))).toBe('hello-app/nginx-676b6c5bbc-4xc6t');
-    expect(correlationSubject(find((x) => x.rule === 'Disallowed K8s User'))).toMatch(/^k8s\/-\/volumeattachments\//);
-    expect(correlationSubject(find((x) => x.rule === 'Write below binary dir'))).toBe('host/localhost');
-    expect(correlationSubject(find((x) => x.rule === 'Falco internal: syscall event drop'))).toBe('host/host');
+describe('correlation key and incident id: one incident per workload and activity window', () => {
+  const shell = find((x) => x.rule === 'Attach/Exec Pod');
+
+  it('keys on the workload and the window start, not the pod or the rule', () => {
+    const w = workloadOf(shell);
+    expect(correlationKeyFor(w, T0)).toBe('hello-app/Deployment/nginx@2026-11-20T09:00:00.000Z');
+    const otherPod = { ...shell, rule: 'Another rule', output_fields: { ...shell.output_fields, 'ka.target.name': 'nginx-5c4b7fd89-q8wpl' } };
+    expect(correlationKeyFor(workloadOf(otherPod), T0)).toBe(correlationKeyFor(w, T0));
   });
 
-  it('buckets by the alert own time, so alerts of one window share a key and redelivery keeps it', () => {
-    const a = find((x) => x.rule === 'Terminal shell in container' && x.priority === 'Critical');
-    const t = (iso: string) => correlationKeyFor({ ...a, time: iso });
-    expect(t('2026-11-20T09:00:00Z')).toBe('default/kubecon/Terminal shell in container/2026-11-20T09:00:00.000Z');
-    expect(t('2026-11-20T09:09:59.999Z')).toBe(t('2026-11-20T09:00:00Z'));
-    expect(t('2026-11-20T09:10:00Z')).not.toBe(t('2026-11-20T09:00:00Z'));
-    expect(correlationKeyFor({ ...a, rule: 'Another rule' })).not.toBe(correlationKeyFor(a));
-    expect(correlationKeyFor({ ...a, uuid: 'x' }, TEN_MIN)).toBe(correlationKeyFor(a, TEN_MIN));
-    expect(correlationKeyFor({ ...a, time: '2026-11-20T09:00:00Z' }, 60 * 60 * 1000)).toMatch(/09:00:00.000Z$/);
-    expect(() => correlationKeyFor(a, 0)).toThrow('positive');
+  it('starts workflow ids with the namespace and workload, bounded and safe, still derived from content', () => {
+    const a = { alert: shell, correlationKey: correlationKeyFor(workloadOf(shell), T0) };
+    expect(incidentIdFor(a)).toMatch(/^incident-hello-app-nginx-[0-9a-f]{24}$/);
+    expect(incidentIdFor(a)).toBe(incidentIdFor({ ...a }));
+    expect(incidentIdFor({ ...a, correlationKey: correlationKeyFor(workloadOf(shell), T0 + 10 * MIN) })).not.toBe(incidentIdFor(a));
+    const hostile = {
+      ...shell,
+      output_fields: { ...shell.output_fields, 'ka.target.namespace': 'NS/../\u202e<script>', 'ka.target.name': `${'Ω'.repeat(300)}-x` },
+    };
+    const id = incidentIdFor({ alert: hostile, correlationKey: correlationKeyFor(workloadOf(hostile), T0) });
+    expect(id).toMatch(/^incident-[a-z0-9.-]+-[0-9a-f]{24}$/);
+    expect(id.length).toBeLessThanOrEqual(120);
+    const host = find((x) => x.rule === 'Write below binary dir');
+    expect(incidentIdFor({ alert: host, correlationKey: 'k' })).toMatch(/^incident-host-localhost-[0-9a-f]{24}$/);
   });
 
-  it('keeps keys within the contract bound, distinct for distinct subjects', () => {
-    const a = find((x) => x.rule === 'Terminal shell in container' && x.priority === 'Critical');
-    const long = (pod: string) => correlationKeyFor({ ...a, rule: 'r'.repeat(500), output_fields: { ...a.output_fields, 'k8s.pod.name': pod } });
-    expect(long('p1').length).toBeLessThanOrEqual(512);
-    expect(long('p1')).not.toBe(long('p2'));
-    expect(incidentIdFor(long('p1'))).not.toBe(incidentIdFor(long('p2')));
+  it('keeps keys within the contract bound, distinct for distinct workloads', () => {
+    const long = (name: string) => correlationKeyFor({ namespace: 'n'.repeat(253), kind: 'Deployment', name }, T0);
+    expect(long('a'.repeat(253)).length).toBeLessThanOrEqual(512);
+    expect(long('a'.repeat(253))).not.toBe(long(`${'a'.repeat(252)}b`));
   });
 });
 
-describe('correlationSubject reads the asset the way contracts/asset.ts does', () => {
-  it('agrees with assetLabel-style subjects on every example and background alert', () => {
-    // Independent reference: the asset as the rest of Vigil sees it.
-    const reference = (a: FalcoAlert) => {
-      const s = assetOf(a);
-      if (s.pod) return `${s.namespace ?? '-'}/${s.pod}`;
-      if (s.resource) return `k8s/${s.namespace ?? '-'}/${s.resource}/${s.name ?? '-'}`;
-      if (s.container) return `container/${s.container}`;
-      if (s.node) return `host/${s.node}`;
-      return 'unknown';
-    };
-    const alerts = [...exampleAlerts(), ...background()];
-    for (const a of alerts) expect(correlationSubject(a)).toBe(reference(a));
-    const bare = { ...alerts[0]!, hostname: undefined, output_fields: {} };
-    expect(correlationSubject(bare)).toBe('unknown');
-    expect(correlationSubject({ ...bare, output_fields: { 'container.id': 'host' } })).toBe('unknown');
-    expect(correlationSubject({ ...bare, output_fields: { 'container.id': 'abc', 'k8s.pod.name': '' } })).toBe('container/abc');
+describe('ActivityWindows: the window extends while anomalies keep coming, up to a bound', () => {
+  const windows = () => new ActivityWindows({ idleMs: 10 * MIN, maxMs: 60 * MIN, maxKeys: 100 });
+
+  it('joins anomalies less than the idle time apart, across an hour-long chain', () => {
+    const w = windows();
+    const start = w.windowFor('ns/Deployment/a', T0 + 3 * MIN);
+    expect(start).toBe(T0);
+    for (let m = 9; m <= 57; m += 8) expect(w.windowFor('ns/Deployment/a', T0 + m * MIN)).toBe(T0);
+    expect(w.windowFor('ns/Deployment/b', T0 + 5 * MIN)).toBe(T0);
+  });
+
+  it('opens a new window after an idle gap, and after the bound however busy', () => {
+    const w = windows();
+    expect(w.windowFor('a', T0)).toBe(T0);
+    expect(w.windowFor('a', T0 + 25 * MIN)).toBe(T0 + 20 * MIN);
+    const busy = windows();
+    let last = T0;
+    for (let m = 0; m <= 60; m += 5) last = busy.windowFor('a', T0 + m * MIN);
+    expect(last).toBe(T0);
+    const next = busy.windowFor('a', T0 + 65 * MIN);
+    expect(next).toBeGreaterThan(T0 + 60 * MIN);
+    expect(busy.windowFor('a', T0 + 70 * MIN)).toBe(next);
+  });
+
+  it('puts a late anomaly in the current window when close, in its own slot when not, without moving the current one', () => {
+    const w = windows();
+    w.windowFor('a', T0 + 30 * MIN);
+    expect(w.windowFor('a', T0 + 25 * MIN)).toBe(T0 + 30 * MIN);
+    expect(w.windowFor('a', T0)).toBe(T0);
+    expect(w.windowFor('a', T0 + 35 * MIN)).toBe(T0 + 30 * MIN);
+  });
+
+  it('names the same window after a restart when the redelivered anomaly falls in the first one’s slot', () => {
+    const first = windows();
+    const before = first.windowFor('a', T0 + 2 * MIN);
+    first.windowFor('a', T0 + 4 * MIN);
+    expect(windows().windowFor('a', T0 + 4 * MIN)).toBe(before);
+  });
+
+  it('refuses nonsense bounds', () => {
+    expect(() => new ActivityWindows({ idleMs: 0, maxMs: 1, maxKeys: 1 })).toThrow(/idle/);
+    expect(() => new ActivityWindows({ idleMs: 10, maxMs: 5, maxKeys: 1 })).toThrow(/max/);
   });
 });

@@ -148,4 +148,51 @@ describe('fastParseAlert equals FalcoAlertSchema', () => {
     }
     expect(({} as Json).polluted).toBeUndefined();
   });
+
+  it('on 4,000 hostile inputs with __proto__, constructor and prototype keys: same verdict, same own keys, same prototype, nothing inherited', () => {
+    const rnd = seeded(20261201);
+    const pick = <T>(xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)]!;
+    const HOSTILE = ['__proto__', 'constructor', 'prototype', 'toString', 'hasOwnProperty', 'valueOf', '__defineGetter__'];
+    const [base] = corpus();
+    const text = JSON.stringify(base);
+    const value = () => JSON.stringify(pick<unknown>(['x', 1, null, true, [], ['a'], {}, { hostname: 'attacker', rule: 'inherited', output: 'o' }, { polluted: true }]));
+    // Where an own key can sit: the root, output_fields, and as the priority's spelling.
+    const inject = (t: string): string => {
+      switch (Math.floor(rnd() * 4)) {
+        case 0:
+          return t.replace('{', `{"${pick(HOSTILE)}":${value()},`);
+        case 1:
+          return t.replace('"output_fields":{', `"output_fields":{"${pick(HOSTILE)}":${value()},`);
+        case 2:
+          return t.replace(/"priority":"[^"]*"/, `"priority":"${pick(HOSTILE)}"`);
+        default:
+          return t.replace(/"rule":"[^"]*"/, `"rule":"${pick(HOSTILE)}"`);
+      }
+    };
+    const shape = (o: Record<string, unknown>) => ({
+      proto: Object.getPrototypeOf(o) === Object.prototype,
+      fieldsProto: Object.getPrototypeOf(o.output_fields) === Object.prototype,
+      keys: Object.keys(o).sort(),
+      fieldKeys: Object.keys(o.output_fields as object).sort(),
+      // Read through the object as downstream code does: nothing may come from a prototype.
+      reads: ['hostname', 'source', 'uuid', 'message', 'tags', 'polluted'].map((k) => (k in o && !Object.hasOwn(o, k) ? `inherited ${k}` : typeof o[k])),
+      priority: typeof o.priority,
+    });
+    let accepted = 0;
+    for (let i = 0; i < 4_000; i++) {
+      let t = text;
+      for (let n = 1 + Math.floor(rnd() * 3); n > 0; n--) t = inject(t);
+      const zod = FalcoAlertSchema.safeParse(JSON.parse(t));
+      const fast = fastParseAlert(JSON.parse(t) as Json);
+      expect({ i, fast: fast !== null, t: fast !== null === zod.success ? "" : t.slice(0, 300) }).toEqual({ i, fast: zod.success, t: "" });
+      if (zod.success && fast) {
+        accepted += 1;
+        expect(shape(fast as Record<string, unknown>)).toEqual(shape(zod.data as Record<string, unknown>));
+        expect(shape(fast as Record<string, unknown>).reads.some((r) => r.startsWith('inherited'))).toBe(false);
+        expect(typeof fast.priority).toBe('string');
+      }
+    }
+    expect(accepted).toBeGreaterThan(500);
+    expect(({} as Json).polluted).toBeUndefined();
+  });
 });

@@ -1,6 +1,6 @@
 import type { FalcoAlert } from '../../../contracts';
 import { BoundedMap } from '../../../gate/features/bounded-map';
-import { FEATURE_COUNT, FEATURE_NAMES, FeatureExtractor } from '../../../gate/features/extractor';
+import { alertSubject, FEATURE_COUNT, FEATURE_NAMES, FeatureExtractor } from '../../../gate/features/extractor';
 import { MAX_RARITY_BITS, RarityTable } from '../../../gate/features/rarity';
 import { CONNECTION, connectionClass, isPrivateAddress, PATH_SENSITIVITY, pathSensitivity, shannonEntropy } from '../../../gate/features/signals';
 import { MAX_RULES_PER_SUBJECT, SubjectWindows } from '../../../gate/features/subject-windows';
@@ -169,25 +169,23 @@ describe('FeatureExtractor', () => {
     expect(feature(row, 'sensitive_path')).toBe(PATH_SENSITIVITY.credentials);
     expect(feature(row, 'outbound_connection')).toBe(CONNECTION.public);
     expect(feature(row, 'namespace_critical')).toBe(1);
-    expect(feature(row, 'hour_sin')).toBeCloseTo(Math.sin((2 * Math.PI * 3) / 24));
-    expect(feature(row, 'hour_cos')).toBeCloseTo(Math.cos((2 * Math.PI * 3) / 24));
     expect(feature(row, 'user_root')).toBe(1);
     fx.setCriticalNamespaces([]);
     expect(feature(fx.row(a), 'namespace_critical')).toBe(0);
   });
 
-  it('sees a burst and a chain of rules on one pod, by the alerts own time', () => {
+  it('sees a burst and a chain of rules on one workload, by the alerts own time', () => {
     const fx = new FeatureExtractor();
     const a = shellAlert();
     let row = fx.row(at(a, '2026-11-20T09:00:00Z'));
-    expect(feature(row, 'pod_burst_rate')).toBe(0);
+    expect(feature(row, 'workload_burst_rate')).toBe(0);
     for (let s = 1; s <= 6; s++) row = fx.row(at(a, `2026-11-20T09:00:0${s}Z`));
-    expect(feature(row, 'pod_burst_rate')).toBeCloseTo(Math.log2(7), 0);
+    expect(feature(row, 'workload_burst_rate')).toBeCloseTo(Math.log2(7), 0);
     row = fx.row({ ...at(a, '2026-11-20T09:00:08Z'), rule: 'Read sensitive file untrusted' });
-    expect(feature(row, 'pod_distinct_rules')).toBe(2);
-    // Another pod is a different subject.
+    expect(feature(row, 'workload_distinct_rules')).toBe(2);
+    // Another workload is a different subject.
     row = fx.row(at(a, '2026-11-20T09:00:09Z', { 'k8s.pod.name': 'elsewhere' }));
-    expect(feature(row, 'pod_burst_rate')).toBe(0);
+    expect(feature(row, 'workload_burst_rate')).toBe(0);
   });
 
   it('makes a rule rare until it has been seen, and starts from a baseline when given one', () => {
@@ -199,12 +197,32 @@ describe('FeatureExtractor', () => {
     const novel = { ...common, rule: 'Fileless execution via memfd_create', output_fields: { ...common.output_fields, 'proc.name': 'xmrig' } };
     const row = trained.row(novel);
     expect(feature(row, 'rule_rarity')).toBeCloseTo(Math.log2(52));
-    expect(feature(row, 'process_rarity')).toBeGreaterThan(5);
-    expect(feature(row, 'rule_process_rarity')).toBeGreaterThan(5);
+    // New to this workload: the rule, the behaviour and the process were never seen here.
+    expect(feature(row, 'workload_rule_rarity')).toBe(10);
+    expect(feature(row, 'workload_behaviour_rarity')).toBe(10);
+    expect(feature(row, 'workload_process_rarity')).toBe(10);
     expect(feature(trained.row(novel), 'rule_rarity')).toBeCloseTo(Math.log2(53 / 2)); // learnt online
     const frozen = new FeatureExtractor({ baseline: fx.baseline(), learnRarity: false });
     frozen.row(novel);
     expect(feature(frozen.row(novel), 'rule_rarity')).toBeCloseTo(Math.log2(51));
+    expect(feature(frozen.row(common), 'workload_behaviour_rarity')).toBeLessThan(5);
+  });
+
+  it('keys on the workload: what is normal for node-exporter stays normal after a rollout, and stays new for checkout', () => {
+    const read = (ns: string, pod: string) => at(shellAlert(), '2026-11-20T09:00:00Z', { 'k8s.ns.name': ns, 'k8s.pod.name': pod, 'proc.name': 'node_exporter', 'fd.name': '/host/etc/shadow' });
+    const counter = new FeatureExtractor();
+    for (let i = 0; i < 200; i++) counter.observeRarity({ ...read('monitoring', 'node-exporter-x7k2p'), rule: 'Read sensitive file untrusted' });
+    for (let i = 0; i < 200; i++) counter.observeRarity({ ...read('shop', 'checkout-7d9f8b6c5d-x2x4z'), rule: 'Contact K8S API Server From Container' });
+    const gate = new FeatureExtractor({ baseline: counter.baseline(), learnRarity: false });
+    const afterRollout = gate.row({ ...read('monitoring', 'node-exporter-9bzrt'), rule: 'Read sensitive file untrusted' });
+    const inCheckout = gate.row({ ...read('shop', 'checkout-5c4b7fd89-q8wpl'), rule: 'Read sensitive file untrusted' });
+    expect(feature(afterRollout, 'workload_behaviour_rarity')).toBeLessThan(3);
+    expect(feature(inCheckout, 'workload_behaviour_rarity')).toBe(10);
+    expect(feature(inCheckout, 'workload_rule_rarity')).toBe(10);
+    const subject = alertSubject({ ...read('shop', 'checkout-5c4b7fd89-q8wpl') });
+    expect(gate.firstForWorkload({ ...read('shop', 'x'), rule: 'Read sensitive file untrusted' }, subject, 20)).toBe(true);
+    expect(gate.firstForWorkload({ ...read('shop', 'x'), rule: 'Contact K8S API Server From Container' }, subject, 20)).toBe(false);
+    expect(gate.firstForWorkload({ ...read('shop', 'x'), rule: 'Read sensitive file untrusted' }, subject, 500)).toBe(false);
   });
 
   it('gives the same rows for the same stream (replay equals live)', () => {

@@ -8,12 +8,12 @@ import type { BatchContext, EventSource, RawEvent } from '../../../gate/sources/
 import type { JoinResult } from '../../../lib/incidents';
 import { incidentIdFor } from '../../../lib/identity';
 import { createLogger } from '../../../lib/logger';
-import { CRITICAL, demoModel, jsonl, REPLAY } from './helpers';
+import { CRITICAL, demoModel, jsonl, REPLAY, coreSettings } from './helpers';
 
 const log = createLogger('gate-test', 'silent');
 const engine = () =>
   new InlineEngine(
-    { modelPath: '(in memory)', settings: { anomalyThreshold: 0.6, criticalNamespaces: CRITICAL }, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 },
+    { modelPath: '(in memory)', settings: coreSettings(0.6, CRITICAL), maxEventBytes: 1 << 20, correlationWindowMs: 600_000 },
     demoModel(),
   );
 const events = (lines: string[]): RawEvent[] => lines.map((l, i) => ({ value: Buffer.from(l), origin: { kind: 'file', path: 'replay', line: i + 1 } }));
@@ -29,7 +29,7 @@ class FakeTemporal implements IncidentOpener {
       this.failuresLeft -= 1;
       throw new Error('Temporal unavailable');
     }
-    const id = incidentIdFor(a.correlationKey);
+    const id = incidentIdFor(a);
     const alerts = this.seen.get(id);
     if (alerts) {
       alerts.add(a.fingerprint ?? a.traceId);

