@@ -102,7 +102,7 @@ export const PolicyConfigSchema = z.object({
   namespace_teams: z.record(z.string().min(1), z.string().min(1)),
   forbid_own_team_decisions: z.boolean(),
   /** Read by the gate (issue 4): Isolation Forest scores at or above this become incidents. */
-  gate: z.object({ anomaly_threshold: z.number().min(0).max(1) }).loose(),
+  gate: z.object({ anomaly_threshold: z.number().min(0).max(1).optional(), priority_floor: z.string().optional() }).loose(),
 });
 export type PolicyConfig = z.infer<typeof PolicyConfigSchema>;
 
