@@ -1,7 +1,20 @@
 export { A2A_ROLES, AgentMessageEnvelopeSchema, agentMessage, bodyOf } from './a2a';
 export type { A2ARole, AgentMessage } from './a2a';
-export { ACTION_STATUSES, ActionResultSchema, ActionTargetSchema, BLAST_SCOPES, BlastRadiusSchema, ProposedActionSchema } from './action';
-export type { ActionResult, ActionStatus, ActionTarget, BlastRadius, ProposedAction } from './action';
+export {
+  ACTION_STATUSES,
+  ActionResultSchema,
+  ActionTargetSchema,
+  ArtifactSchema,
+  BLAST_SCOPES,
+  BlastRadiusSchema,
+  ObjectRefSchema,
+  PreflightRecordSchema,
+  ProposedActionSchema,
+  REVERT_OUTCOMES,
+  RevertResultSchema,
+  WriteRecordSchema,
+} from './action';
+export type { ActionResult, ActionStatus, ActionTarget, Artifact, BlastRadius, ObjectRef, PreflightRecord, ProposedAction, RevertOutcome, RevertResult, WriteRecord } from './action';
 export { AnalysisSchema, TechniqueSchema } from './analysis';
 export type { Analysis, Technique } from './analysis';
 export { AnomalySchema } from './anomaly';

@@ -1,44 +1,77 @@
+import { Context } from '@temporalio/activity';
 import { z } from 'zod';
-import type { ActionResult, AgentMessage } from '../../contracts';
-import { ProposedActionSchema } from '../../contracts';
+import type { ActionResult, AgentMessage, RevertResult } from '../../contracts';
+import { ActionResultSchema, AssetSchema, ProposedActionSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
-import type { ActionnerRegistry, KubeApplier } from './registry';
+import type { Journal, RunnerDeps } from './runner';
+import { revertActions, runActions } from './runner';
 
-export const RemediateInputSchema = z.object({ actions: z.array(ProposedActionSchema).max(32) });
+export const RemediateInputSchema = z.object({
+  actions: z.array(ProposedActionSchema).max(32),
+  /** The alert's own facts (pod, container id, node): pre-flight checks the live pod against them. */
+  subject: AssetSchema.optional(),
+});
 export type RemediateInput = z.infer<typeof RemediateInputSchema>;
 
-export interface RemediationDeps {
-  registry: ActionnerRegistry;
-  dryRun: boolean;
-  apply?: KubeApplier;
+export const RevertInputSchema = z.object({ results: z.array(ActionResultSchema).max(32) });
+export type RevertInput = z.infer<typeof RevertInputSchema>;
+
+export interface RemediationDeps extends RunnerDeps {
   log: Logger;
+}
+
+/** Inside a Temporal activity, the heartbeat details of an earlier attempt; elsewhere (A2A) none. */
+function activityJournal(): Journal | undefined {
+  let ctx: Context;
+  try {
+    ctx = Context.current();
+  } catch {
+    return undefined;
+  }
+  const parsed = z.array(ActionResultSchema).safeParse(ctx.info.heartbeatDetails);
+  return { done: parsed.success ? parsed.data : [], record: (results) => ctx.heartbeat(results) };
 }
 
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
   return {
     agent: 'remediation',
     skill: 'remediate',
-    description: 'Runs the allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
+    description: 'Runs the allowed response actions through registered actionners: pre-flight against the live pod, exactly once per incident and action, every write recorded with the state it replaced (server dry-run aware).',
     input: RemediateInputSchema,
-    handle: async ({ actions }, ctx) => {
-      const results: ActionResult[] = [];
-      for (const action of actions) {
-        const result = await deps.registry.execute(action, { incidentId: ctx.incidentId, dryRun: deps.dryRun, apply: deps.apply });
-        ctx.log.info({ action: { id: result.actionId, actionner: result.actionner, status: result.status, key: result.idempotencyKey } }, result.message);
-        results.push(result);
-      }
+    handle: async ({ actions, subject }, ctx) => {
+      const results = await runActions(actions, subject, ctx.incidentId, deps, activityJournal());
+      for (const r of results) ctx.log.info({ action: { id: r.actionId, actionner: r.actionner, status: r.status, key: r.idempotencyKey, code: r.code } }, r.message);
       return results;
     },
   };
 }
 
+/** Undoing containment is authorised by policy in the workflow, so it is an activity only, not an A2A skill. */
+export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, RevertResult[]> {
+  return {
+    agent: 'remediation',
+    skill: 'revert',
+    description: "Undoes an incident's containment in reverse order, reporting what was already reverted or changed by someone else.",
+    input: RevertInputSchema,
+    handle: async ({ results }, ctx) => {
+      const reverts = await revertActions(results, deps);
+      for (const r of reverts) ctx.log.info({ revert: { id: r.actionId, actionner: r.actionner, outcome: r.outcome } }, r.message);
+      return reverts;
+    },
+  };
+}
+
 export function createRemediationActivities(deps: RemediationDeps) {
-  const skill = remediationSkill(deps);
+  const remediate = remediationSkill(deps);
+  const revert = revertSkill(deps);
   return {
     async remediate(message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> {
-      return runSkill(skill, message, deps.log);
+      return runSkill(remediate, message, deps.log);
+    },
+    async revert(message: AgentMessage<RevertInput>): Promise<AgentMessage<RevertResult[]>> {
+      return runSkill(revert, message, deps.log);
     },
   };
 }
