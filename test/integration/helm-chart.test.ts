@@ -214,7 +214,7 @@ describe('least agency: the remediation Role is the union of its enabled actionn
   it('is refused for an actionner the registry does not know', async () => {
     const r = await template(['--set-json', 'remediation.actionners=["kubernetes:drain-node"]']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("at '/remediation/actionners/0': value must be one of 'kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:terminate'");
+    expect(r.stderr).toContain("at '/remediation/actionners/0': value must be one of 'kubernetes:cordon', 'kubernetes:evidence', 'kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:scale', 'kubernetes:terminate'");
   });
 });
 
