@@ -34,6 +34,13 @@ const OBSERVERS: Record<string, Observer> = {
       if (r.status === 'executed' || r.status === 'dry_run') markUsed('remediation', `actionner:${str(r.actionner)}`);
     }
   },
+  'remediation/revert': (result, input, traceId) => {
+    if (!Array.isArray(result)) return;
+    const trigger = isRecord(input) ? str(input.trigger) : 'unknown';
+    for (const r of result) {
+      if (isRecord(r)) count(metrics.actionReverts(), { labels: { actionner: str(r.actionner), trigger, outcome: str(r.outcome) }, traceId });
+    }
+  },
   'notification/notify': (result, input, traceId) => {
     if (!isRecord(result)) return;
     const kind = isRecord(input) ? str(input.kind) : 'unknown';

@@ -14,7 +14,7 @@ main({
     const registry = enabledRegistry(cfg.actionners);
     const kube = await connectKube(env, cfg.dryRun, log);
     log.info({ dryRun: cfg.dryRun, serverDryRun: cfg.dryRun && kube !== null, actionners: cfg.actionners || 'all', evidenceDir: cfg.evidenceDir }, 'remediation mode');
-    const deps = { registry, dryRun: cfg.dryRun, kube, guards: guardsReader(cfg.policyDir), evidenceDir: cfg.evidenceDir, log };
+    const deps = { registry, dryRun: cfg.dryRun, kube, guards: guardsReader(cfg.policyDir), evidenceDir: cfg.evidenceDir, writeIntervalMs: cfg.writeIntervalMs, log };
     return {
       worker: { activities: createRemediationActivities(deps) },
       agent: {

@@ -13,6 +13,7 @@ export const RemediationEnvSchema = z.object({
   actionners: z.string().optional(),
   policyDir: z.string().optional(),
   evidenceDir: z.string().default(DEFAULT_EVIDENCE_DIR),
+  writeIntervalMs: z.coerce.number().int().min(0).max(60_000).default(0),
 });
 export type RemediationEnv = z.infer<typeof RemediationEnvSchema>;
 
@@ -22,6 +23,7 @@ export function remediationEnv(env: Record<string, string | undefined>): Remedia
     actionners: env.VIGIL_ACTIONNERS || undefined,
     policyDir: env.VIGIL_POLICY_DIR || undefined,
     evidenceDir: env.VIGIL_EVIDENCE_DIR || undefined,
+    writeIntervalMs: env.VIGIL_KUBE_WRITE_INTERVAL_MS || undefined,
   });
 }
 

@@ -15,7 +15,11 @@ export const RemediateInputSchema = z.object({
 });
 export type RemediateInput = z.infer<typeof RemediateInputSchema>;
 
-export const RevertInputSchema = z.object({ results: z.array(ActionResultSchema).max(32) });
+export const RevertInputSchema = z.object({
+  results: z.array(ActionResultSchema).max(32),
+  /** Who asked: an analyst (`vigil revert`) or the containment's policy time-to-live expiring. */
+  trigger: z.enum(['analyst', 'ttl']),
+});
 export type RevertInput = z.infer<typeof RevertInputSchema>;
 
 export interface RemediationDeps extends RunnerDeps {
@@ -31,7 +35,7 @@ function activityJournal(): Journal | undefined {
     return undefined;
   }
   const parsed = z.array(ActionResultSchema).safeParse(ctx.info.heartbeatDetails);
-  return { done: parsed.success ? parsed.data : [], record: (results) => ctx.heartbeat(results) };
+  return { done: parsed.success ? parsed.data : [], record: (results) => ctx.heartbeat([...results]) };
 }
 
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {

@@ -25,6 +25,11 @@ export interface RunnerDeps {
   guards?: () => RemediationGuards;
   /** Where evidence artifacts are written (default: `vigil-evidence` in the OS temp dir). */
   evidenceDir?: string;
+  /**
+   * Pause between two writes of one remediation (default 0): paces a burst of containment so it
+   * cannot flood the API server, like a client-side QPS limit.
+   */
+  writeIntervalMs?: number;
   log: Logger;
 }
 
@@ -36,6 +41,15 @@ export interface RunnerDeps {
 export interface Journal {
   done: readonly ActionResult[];
   record(results: readonly ActionResult[]): void;
+}
+
+/** Spaces writes `writeIntervalMs` apart within one remediation. */
+function pacer(intervalMs: number): () => Promise<void> {
+  let wrote = false;
+  return async () => {
+    if (wrote && intervalMs > 0) await new Promise((r) => setTimeout(r, intervalMs));
+    wrote = true;
+  };
 }
 
 /** Why an API error stops an action, as a stable code. */
@@ -69,16 +83,26 @@ export async function runActions(actions: readonly ProposedAction[], subject: As
   }
   const verified = new Map<string, Verified>();
   const results: ActionResult[] = [];
+  const pace = pacer(deps.writeIntervalMs ?? 0);
   for (const action of ordered(actions, deps.registry)) {
+    journal?.record(results); // also keeps a heartbeat timeout fed through a long remediation
     const earlier = journal?.done.find((r) => r.actionId === action.id && (r.status === 'executed' || r.status === 'dry_run'));
-    const result = earlier ?? (await runOne(action, subject, incidentId, guards, verified, deps));
+    const result = earlier ?? (await runOne(action, subject, incidentId, guards, verified, deps, pace));
     results.push(result);
     journal?.record(results);
   }
   return results;
 }
 
-async function runOne(action: ProposedAction, subject: Asset | undefined, incidentId: string, guards: RemediationGuards, verified: Map<string, Verified>, deps: RunnerDeps): Promise<ActionResult> {
+async function runOne(
+  action: ProposedAction,
+  subject: Asset | undefined,
+  incidentId: string,
+  guards: RemediationGuards,
+  verified: Map<string, Verified>,
+  deps: RunnerDeps,
+  pace: () => Promise<void>,
+): Promise<ActionResult> {
   if (!deps.kube) return deps.registry.planLocally(action, { incidentId, guards });
   const kube = deps.kube;
   const idempotencyKey = `${incidentId}/${action.id}`;
@@ -107,6 +131,7 @@ async function runOne(action: ProposedAction, subject: Asset | undefined, incide
         notes.push(captured.message);
         continue;
       }
+      await pace();
       writes.push(await applyOperation(kube, op, { idempotencyKey, marker: writeMarker(idempotencyKey, i), dryRun: deps.dryRun, expectUid: op.kind === 'Pod' ? live.record.pod.uid : undefined }));
     }
     const again = writes.filter((w) => w.state === 'already_applied').length;
