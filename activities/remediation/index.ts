@@ -1,10 +1,11 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ActionResult, AgentMessage, RevertResult } from '../../contracts';
-import { ActionResultSchema, AssetSchema, ProposedActionSchema } from '../../contracts';
+import { ActionResultSchema, AssetSchema, ProposedActionSchema, SEVERITIES } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { DEFAULT_GUARDS } from './guards';
 import type { Journal, RunnerDeps } from './runner';
 import { revertActions, runActions } from './runner';
 
@@ -19,8 +20,18 @@ export const RevertInputSchema = z.object({
   results: z.array(ActionResultSchema).max(32),
   /** Who asked: an analyst (`vigil revert`) or the containment's policy time-to-live expiring. */
   trigger: z.enum(['analyst', 'ttl']),
+  /** The analyst, or `policy-ttl`: recorded in the history with the request, for `vigil audit`. */
+  by: z.string().min(1).max(128),
 });
 export type RevertInput = z.infer<typeof RevertInputSchema>;
+
+export const TermsInputSchema = z.object({ severity: z.enum(SEVERITIES) });
+export type TermsInput = z.infer<typeof TermsInputSchema>;
+export interface ContainmentTerms {
+  /** Seconds containment holds before it is reverted unless confirmed; null: until an analyst acts. */
+  ttlSeconds: number | null;
+  source: string;
+}
 
 export interface RemediationDeps extends RunnerDeps {
   log: Logger;
@@ -67,15 +78,33 @@ export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, Reve
   };
 }
 
+/** How long containment of this severity holds, from the same policy data the guards come from. */
+export function termsSkill(deps: RemediationDeps): AgentSkill<TermsInput, ContainmentTerms> {
+  return {
+    agent: 'remediation',
+    skill: 'containment-terms',
+    description: "The policy's time-to-live for containment of a severity (remediation.containment_ttl_seconds).",
+    input: TermsInputSchema,
+    handle: async ({ severity }) => {
+      const guards = deps.guards ? deps.guards() : DEFAULT_GUARDS;
+      return { ttlSeconds: guards.containmentTtlSeconds[severity] ?? null, source: guards.source };
+    },
+  };
+}
+
 export function createRemediationActivities(deps: RemediationDeps) {
   const remediate = remediationSkill(deps);
   const revert = revertSkill(deps);
+  const terms = termsSkill(deps);
   return {
     async remediate(message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> {
       return runSkill(remediate, message, deps.log);
     },
     async revert(message: AgentMessage<RevertInput>): Promise<AgentMessage<RevertResult[]>> {
       return runSkill(revert, message, deps.log);
+    },
+    async containmentTerms(message: AgentMessage<TermsInput>): Promise<AgentMessage<ContainmentTerms>> {
+      return runSkill(terms, message, deps.log);
     },
   };
 }
