@@ -70,3 +70,6 @@ export const IncidentOutcomeSchema = z.object({
   actionResults: z.array(ActionResultSchema),
 });
 export type IncidentOutcome = z.infer<typeof IncidentOutcomeSchema>;
+
+/** Memo key under which every containment request (granted or refused) is upserted, for `vigil audit`. */
+export const CONTAINMENT_MEMO_KEY = 'vigilContainment';
