@@ -408,6 +408,8 @@ cmd_start() {
     sleep 0.1
   done
 
+  # --endpoint-reconciler-type none: the API server would publish its loopback address as the
+  # `kubernetes` Service's endpoint, which validation refuses (every 10 s, into the audit log).
   spawn kube-apiserver "$(bin_path kube-apiserver)" \
     --etcd-servers "http://127.0.0.1:$etcd_port" \
     --bind-address 127.0.0.1 --advertise-address 127.0.0.1 --secure-port "$api_port" \
@@ -419,7 +421,8 @@ cmd_start() {
     --service-cluster-ip-range "$SERVICE_CIDR" \
     --audit-policy-file "$DATA/audit-policy.yaml" --audit-log-path "$DATA/audit.log" \
     --audit-log-format json --audit-log-mode blocking --audit-log-maxsize 200 --audit-log-maxbackup 1 \
-    --profiling=false --enable-priority-and-fairness=false
+    --profiling=false --enable-priority-and-fairness=false \
+    --endpoint-reconciler-type none
   local api_pid; api_pid=$(cat "$DATA/kube-apiserver.pid")
   write_kubeconfig "$DATA/admin.kubeconfig" admin "$api_port"
   write_kubeconfig "$DATA/controller-manager.kubeconfig" controller-manager "$api_port"

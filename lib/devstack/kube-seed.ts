@@ -18,6 +18,9 @@ import type { KubeConfig, V1Container, V1ContainerStatus, V1Deployment, V1Pod, V
  *     given (alerts name pods; a controller would generate other names), with real owner
  *     references, all Running with the given container IDs. See its comment for how.
  *
+ * No kubelet: a graceful delete of a pod bound to a Node never completes (the pod stays
+ * Terminating, and so does its namespace); delete such pods with gracePeriodSeconds 0.
+ *
  * Every function talks to the API server with the KubeConfig given (admin rights needed: pod
  * status and Nodes are kubelet/admin writes) and throws on any answer other than success.
  */

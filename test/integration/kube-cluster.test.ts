@@ -139,7 +139,7 @@ describe('local Kubernetes control plane (scripts/kube.sh)', () => {
     expect(pods.items.map((p) => p.metadata?.name).sort()).toEqual(['orders-api-a7c9f4ba6f-346a8', 'orders-api-a7c9f4ba6f-a2fce']);
     const sets = await kc.makeApiClient(AppsV1Api).listNamespacedReplicaSet({ namespace: ns, labelSelector: 'app=orders-api' });
     expect(sets.items.map((r) => r.metadata?.name)).toEqual(['orders-api-a7c9f4ba6f']);
-    // Re-seeding the same spec is a no-op on the chain.
+    // A container the pod does not have is an error, not a silently different status.
     await expect(markPodRunning(kc, ns, 'orders-api-a7c9f4ba6f-346a8', { containerIds: { nope: '4db82a6771ab' } })).rejects.toThrow(/no container nope/);
   });
 
@@ -151,6 +151,11 @@ describe('local Kubernetes control plane (scripts/kube.sh)', () => {
 
   it('deletes a namespace (the namespace controller finishes it)', async () => {
     const core = c().kubeConfig.makeApiClient(CoreV1Api);
+    // Pods bound to a Node wait for its kubelet to confirm a graceful delete; there is none, so
+    // the seeded (Running) ones are deleted with grace period 0, as `kubectl delete --force` does.
+    for (const name of ['orders-api-a7c9f4ba6f-346a8', 'orders-api-a7c9f4ba6f-a2fce']) {
+      await core.deleteNamespacedPod({ name, namespace: ns, gracePeriodSeconds: 0 });
+    }
     await core.deleteNamespace({ name: ns });
     await until(
       'the namespace to be gone',
