@@ -1,10 +1,12 @@
 import { Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ActionResult, AgentMessage, RevertResult } from '../../contracts';
-import { ActionResultSchema, AssetSchema, ProposedActionSchema, SEVERITIES } from '../../contracts';
+import { ActionResultSchema, AGENTS, AssetSchema, ProposedActionSchema, SEVERITIES } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
+import { markUsed } from '../../lib/metrics-compliance';
 import { DEFAULT_GUARDS } from './guards';
 import type { Journal, RunnerDeps } from './runner';
 import { revertActions, runActions } from './runner';
@@ -37,6 +39,8 @@ export interface RemediationDeps extends RunnerDeps {
   log: Logger;
 }
 
+const SKILLS = AGENTS.remediation.skills;
+
 /** Inside a Temporal activity, the heartbeat details of an earlier attempt; elsewhere (A2A) none. */
 function activityJournal(): Journal | undefined {
   let ctx: Context;
@@ -50,9 +54,7 @@ function activityJournal(): Journal | undefined {
 }
 
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
-  return {
-    agent: 'remediation',
-    skill: 'remediate',
+  return defineSkill('remediation', SKILLS.remediate, {
     description: 'Runs the allowed response actions through registered actionners: pre-flight against the live pod, exactly once per incident and action, every write recorded with the state it replaced (server dry-run aware).',
     input: RemediateInputSchema,
     handle: async ({ actions, subject }, ctx) => {
@@ -60,14 +62,18 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
       for (const r of results) ctx.log.info({ action: { id: r.actionId, actionner: r.actionner, status: r.status, key: r.idempotencyKey, code: r.code } }, r.message);
       return results;
     },
-  };
+    observe: (_input, results, traceId) => {
+      for (const r of results) {
+        count(metrics.actions(), { labels: { actionner: r.actionner, status: r.status }, traceId });
+        if (r.status === 'executed' || r.status === 'dry_run') markUsed('remediation', `actionner:${r.actionner}`);
+      }
+    },
+  });
 }
 
 /** Undoing containment is authorised by policy in the workflow, so it is an activity only, not an A2A skill. */
 export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, RevertResult[]> {
-  return {
-    agent: 'remediation',
-    skill: 'revert',
+  return defineSkill('remediation', SKILLS.revert, {
     description: "Undoes an incident's containment in reverse order, reporting what was already reverted or changed by someone else.",
     input: RevertInputSchema,
     handle: async ({ results }, ctx) => {
@@ -75,21 +81,22 @@ export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, Reve
       for (const r of reverts) ctx.log.info({ revert: { id: r.actionId, actionner: r.actionner, outcome: r.outcome } }, r.message);
       return reverts;
     },
-  };
+    observe: (input, reverts, traceId) => {
+      for (const r of reverts) count(metrics.actionReverts(), { labels: { actionner: r.actionner, trigger: input.trigger, outcome: r.outcome }, traceId });
+    },
+  });
 }
 
 /** How long containment of this severity holds, from the same policy data the guards come from. */
 export function termsSkill(deps: RemediationDeps): AgentSkill<TermsInput, ContainmentTerms> {
-  return {
-    agent: 'remediation',
-    skill: 'containment-terms',
+  return defineSkill('remediation', SKILLS.containmentTerms, {
     description: "The policy's time-to-live for containment of a severity (remediation.containment_ttl_seconds).",
     input: TermsInputSchema,
     handle: async ({ severity }) => {
       const guards = deps.guards ? deps.guards() : DEFAULT_GUARDS;
       return { ttlSeconds: guards.containmentTtlSeconds[severity] ?? null, source: guards.source };
     },
-  };
+  });
 }
 
 export function createRemediationActivities(deps: RemediationDeps) {
@@ -97,15 +104,9 @@ export function createRemediationActivities(deps: RemediationDeps) {
   const revert = revertSkill(deps);
   const terms = termsSkill(deps);
   return {
-    async remediate(message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> {
-      return runSkill(remediate, message, deps.log);
-    },
-    async revert(message: AgentMessage<RevertInput>): Promise<AgentMessage<RevertResult[]>> {
-      return runSkill(revert, message, deps.log);
-    },
-    async containmentTerms(message: AgentMessage<TermsInput>): Promise<AgentMessage<ContainmentTerms>> {
-      return runSkill(terms, message, deps.log);
-    },
+    [SKILLS.remediate.activity]: (message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> => runSkill(remediate, message, deps.log),
+    [SKILLS.revert.activity]: (message: AgentMessage<RevertInput>): Promise<AgentMessage<RevertResult[]>> => runSkill(revert, message, deps.log),
+    [SKILLS.containmentTerms.activity]: (message: AgentMessage<TermsInput>): Promise<AgentMessage<ContainmentTerms>> => runSkill(terms, message, deps.log),
   };
 }
 export type RemediationActivities = ReturnType<typeof createRemediationActivities>;

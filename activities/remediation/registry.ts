@@ -7,6 +7,7 @@ import { networkPolicyActionner } from './actionners/kubernetes/networkpolicy';
 import { scaleActionner } from './actionners/kubernetes/scale';
 import { terminateActionner } from './actionners/kubernetes/terminate';
 import type { RemediationGuards } from './guards';
+import { formatIssues } from '../../contracts';
 
 export class ActionnerRegistry {
   private readonly byName = new Map<string, Actionner<any>>();
@@ -55,7 +56,7 @@ export class ActionnerRegistry {
     const actionner = this.byName.get(action.actionner);
     if (!actionner) return `unknown actionner ${action.actionner}`;
     const params = actionner.params.safeParse(action.params);
-    if (!params.success) return `${action.actionner}: invalid params: ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    if (!params.success) return `${action.actionner}: invalid params: ${formatIssues(params.error)}`;
     return actionner.preflight(action);
   }
 
