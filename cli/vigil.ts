@@ -7,6 +7,7 @@ import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
 import { registerAuditCommand } from './audit';
+import { registerContainmentCommands } from './containment';
 import { sendDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
@@ -75,6 +76,7 @@ for (const decision of ['approve', 'reject'] as const) {
 }
 
 registerAuditCommand(program, client);
+registerContainmentCommands(program, client);
 registerPolicyCommands(program, fail);
 
 program

@@ -68,6 +68,7 @@ export const IncidentOutcomeSchema = z.object({
   verdict: VerdictSchema.shape.outcome,
   decidedBy: z.string().nullable(),
   actionResults: z.array(ActionResultSchema),
+  containment: ContainmentSchema.nullable().optional(),
 });
 export type IncidentOutcome = z.infer<typeof IncidentOutcomeSchema>;
 

@@ -55,6 +55,7 @@ export class Incident {
       escalationDeadline: null,
       decisions: [],
       actionResults: [],
+      containment: null,
       notifications: [],
       startedAt: new Date().toISOString(),
     };
