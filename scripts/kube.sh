@@ -47,6 +47,8 @@ ISSUER=https://kubernetes.default.svc.cluster.local
 
 log() { printf '[kube] %s\n' "$*" >&2; }
 die() { printf '[kube] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/local-servers.sh
+source "$ROOT/scripts/lib/local-servers.sh"
 
 usage() {
   sed -n '2,15p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -256,28 +258,6 @@ EOF
 
 # ---------------------------------------------------------------- processes
 
-# N distinct free loopback ports, all held open at once so they differ from each other.
-free_ports() {
-  node -e '
-    const net = require("net"); const n = Number(process.argv[1]); const held = [];
-    const more = () => {
-      if (held.length === n) { console.log(held.map((s) => s.address().port).join(" ")); held.forEach((s) => s.close()); return; }
-      const s = net.createServer(); s.once("error", (e) => { console.error(e.message); process.exit(1); });
-      s.listen(0, "127.0.0.1", () => { held.push(s); more(); });
-    };
-    more();' "$1"
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Alive and not a zombie: a server reparented to a PID 1 that never reaps stays as a zombie.
-pid_alive() {
-  local pid="$1" state
-  kill -0 "$pid" 2>/dev/null || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-  [ -n "$state" ] && [ "${state:0:1}" != Z ]
-}
-
 # Guards against PID reuse: every server gets a flag naming a file in the data dir.
 pid_is_ours() { # pid_is_ours PID NAME DATA
   local args; args=$(ps -o args= -p "$1" 2>/dev/null || true)
@@ -460,23 +440,6 @@ cmd_start() {
   log "ready in $(( ($(date +%s%N) - started) / 1000000 )) ms (API server /readyz after $api_ready ms); audit log $DATA/audit.log"
   log "kubectl: $(bin_path kubectl)"
   echo "KUBECONFIG=$DATA/admin.kubeconfig"
-}
-
-# TERM (each server shuts down cleanly on it), then KILL once the deadline passes.
-stop_pid() {
-  local pid="$1" timeout="$2"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + timeout ))
-  while pid_alive "$pid"; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log "pid $pid still running after ${timeout}s: sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.2
-      pid_alive "$pid" && return 1
-      return 0
-    fi
-    sleep 0.1
-  done
 }
 
 cmd_stop() {

@@ -1,10 +1,12 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { KubeConfig } from '@kubernetes/client-node';
 import { fromRoot } from '../paths';
+import { lastLines, pidAlive, runServerScript, waitAllGone } from './pids';
+import type { ScriptResult } from './pids';
+
+export { pidAlive } from './pids';
 
 /**
  * A local Kubernetes control plane (etcd, kube-apiserver, kube-controller-manager; no kubelet),
@@ -65,60 +67,12 @@ const DEFAULT_INSTALL_TIMEOUT_MS = 30 * 60_000;
 const DEFAULT_START_TIMEOUT_MS = 120_000;
 const STOP_TIMEOUT_S = 20;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
-
 /** Runs scripts/kube.sh; stderr lines go to onStderr as they come (install progress). */
-export function runKubeScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 64 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-        resolve({
-          code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
-          stdout: String(stdout),
-          stderr: String(stderr),
-          timedOut: e?.killed === true,
-        });
-      },
-    );
-    if (onStderr) {
-      let partial = '';
-      child.stderr?.on('data', (d: Buffer) => {
-        const lines = (partial + d.toString()).split('\n');
-        partial = lines.pop() ?? '';
-        for (const l of lines) onStderr(l);
-      });
-    }
-  });
+export function runKubeScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv, onStderr?: (line: string) => void): Promise<ScriptResult> {
+  return runServerScript(SCRIPT, args, timeoutMs, env, onStderr);
 }
 
-function tail(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** True while the process exists and is not a zombie (a reparented server may stay one under a PID 1 that never reaps). */
-export function pidAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
+const tail = lastLines;
 
 async function readPid(dataDir: string, name: string): Promise<number | undefined> {
   try {
@@ -135,15 +89,6 @@ async function readPids(dataDir: string): Promise<KubePids | undefined> {
   );
   if (etcd === undefined || apiserver === undefined || controllerManager === undefined) return undefined;
   return { etcd, apiserver, controllerManager };
-}
-
-async function waitAllGone(pids: number[], timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (pids.some(pidAlive)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
 }
 
 function loadKubeConfig(path: string): KubeConfig {
