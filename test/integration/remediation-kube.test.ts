@@ -1,8 +1,28 @@
 import { createHash } from 'node:crypto';
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { AppsV1Api, CoreV1Api, NetworkingV1Api } from '@kubernetes/client-node';
+import type { Client } from '@temporalio/client';
+import type { TestWorkflowEnvironment } from '@temporalio/testing';
+import { requestContainment } from '../../cli/containment';
+import { TASK_QUEUES } from '../../contracts';
+import type { DevServer } from '../../lib/devstack/dev-server';
+import { startDevServer } from '../../lib/devstack/dev-server';
+import { writeKubeconfig } from '../../lib/devstack/kube-token';
+import type { WorkerStack } from '../../lib/devstack/stack';
+import { startWorkers } from '../../lib/devstack/stack';
+import { incidentIdFor } from '../../lib/identity';
+import { startIncident } from '../../lib/incidents';
+import { connectClient } from '../../lib/temporal-client';
+import { temporalConfigFromEnv } from '../../lib/temporal-config';
+import { stateQuery } from '../../workflows/definitions';
+import { incidentWorkflow } from '../../workflows/incident';
+import { waitForStatus } from '../helpers/dev-stack';
+import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
+import { runVigil } from '../helpers/run-command';
+import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 import { loadGuards } from '../../activities/remediation/guards';
 import type { KubeApi } from '../../activities/remediation/kube/api';
 import { KubeApiError } from '../../activities/remediation/kube/api';
@@ -25,6 +45,15 @@ const ALL = defaultRegistry()
   .list()
   .map((a) => a.name);
 const log = createLogger('remediation-kube-test', 'silent');
+async function until<T>(what: string, probe: () => Promise<T | undefined>, timeoutMs = 60_000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe();
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 100));
+  }
+}
 const id = (seed: string) => fullContainerId(createHash('sha256').update(seed).digest('hex').slice(0, 12));
 
 describe('remediation on a real API server', () => {
@@ -216,5 +245,152 @@ describe('remediation on a real API server', () => {
     // What the Role does grant still works with the same token.
     const [ok] = await runActions([act('q', 'kubernetes:label', 'batch-5f6a7b-y', 'shop', { labels: { 'vigil.dev/quarantine': 'true' } })], subject('batch-5f6a7b-y', id('batch-y')), 'incident-403', deps(kube));
     expect(ok).toMatchObject({ status: 'executed' });
+  });
+
+  describe('containment time-to-live (time-skipping server, real API server)', () => {
+    let env: TestWorkflowEnvironment | undefined;
+    let policyDir: string;
+    const notices: string[] = [];
+
+    beforeAll(async () => {
+      env = await timeSkippingEnv();
+      // The repo's policy data plus a containment TTL for medium findings.
+      policyDir = mkdtempSync(join(tmpdir(), 'vigil-ttl-policy-'));
+      const data = JSON.parse(readFileSync(fromRoot('policies', 'data.json'), 'utf8')) as { vigil: { config: Record<string, unknown> } };
+      data.vigil.config.remediation = { containment_ttl_seconds: { medium: 1800 } };
+      writeFileSync(join(policyDir, 'data.json'), JSON.stringify(data));
+      await seedDeployment(c().kubeConfig, {
+        namespace: 'default',
+        name: 'ttl',
+        podTemplateHash: '4b5c6d',
+        containers: [{ name: 'app', image: 'alpine:3.20' }],
+        pods: ['m', 'n'].map((s) => ({ name: `ttl-4b5c6d-${s}`, nodeName: 'node-a', containerIds: { app: id(`ttl-${s}`) } })),
+      });
+    }, 120_000);
+    afterAll(async () => {
+      await env?.teardown();
+      if (policyDir) rmSync(policyDir, { recursive: true, force: true });
+    });
+
+    const incidentOn = (pod: string) => {
+      const base = exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'default'));
+      return anomalyOf({ ...base, priority: 'Warning', hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id(pod.replace('-4b5c6d-', '-')).slice(0, 12) } });
+    };
+    const workers = () =>
+      inProcessAgents((env as TestWorkflowEnvironment).nativeConnection, {
+        notifier: recordingNotifier(notices),
+        remediation: deps(asRemediation(), { guards: () => loadGuards(policyDir) }),
+      });
+    const quarantined = async (pod: string) => (await c().kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: 'default', name: pod })).metadata?.labels?.['vigil.dev/quarantine'];
+
+    it('reverts the containment when its policy TTL passes unconfirmed (durable timer)', async () => {
+      const anomaly = incidentOn('ttl-4b5c6d-m');
+      const workflowId = incidentIdFor(anomaly.correlationKey);
+      const outcome = await withWorkers(await workers(), async () => {
+        const handle = await (env as TestWorkflowEnvironment).client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
+        return handle.result(); // time skips through the 30 min hold
+      });
+      expect(outcome.actionResults.map((r) => r.status)).toEqual(['executed', 'executed']);
+      expect(outcome.containment).toMatchObject({ state: 'expired', ttlSeconds: 1800, settledBy: 'policy-ttl' });
+      expect(outcome.containment?.reverts.map((r) => r.outcome)).toEqual(['reverted', 'reverted', 'reverted']);
+      expect(await quarantined('ttl-4b5c6d-m')).toBeUndefined();
+      expect(notices).toEqual([`${workflowId}:resolution`, `${workflowId}:containment_released`]);
+    });
+
+    it('keeps it when an analyst confirms before the TTL', async () => {
+      const anomaly = incidentOn('ttl-4b5c6d-n');
+      const workflowId = incidentIdFor(anomaly.correlationKey);
+      const outcome = await withWorkers(await workers(), async () => {
+        const handle = await (env as TestWorkflowEnvironment).client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
+        await until('containment held', async () => ((await handle.query(stateQuery)).containment?.state === 'held' ? true : undefined));
+        const refused = await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'nobody' });
+        expect(refused).toMatchObject({ accepted: false, reason: expect.stringContaining('not authorized') });
+        expect(await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'alice', reason: 'real intrusion' })).toMatchObject({ accepted: true, containment: { state: 'confirmed' } });
+        return handle.result();
+      });
+      expect(outcome.containment).toMatchObject({ state: 'confirmed', settledBy: 'alice', reverts: [] });
+      expect(await quarantined('ttl-4b5c6d-n')).toBe('true');
+    });
+  });
+
+  describe('an incident that acts, end to end (five worker processes, remediation as the chart ServiceAccount)', () => {
+    let server: DevServer | undefined;
+    let agents: WorkerStack | undefined;
+    let remediation: WorkerStack | undefined;
+    let client: Client | undefined;
+    let dir: string;
+    const pod = 'shell-6c7d8f-kq2zx';
+
+    beforeAll(async () => {
+      dir = mkdtempSync(join(tmpdir(), 'vigil-acting-'));
+      await seedDeployment(c().kubeConfig, {
+        namespace: 'default',
+        name: 'shell',
+        podTemplateHash: '6c7d8f',
+        containers: [{ name: 'app', image: 'alpine:3.20' }],
+        pods: [{ name: pod, nodeName: 'node-a', containerIds: { app: id('shell') } }],
+      });
+      const kubeconfig = join(dir, 'remediation.kubeconfig');
+      await writeKubeconfig(wide.credentials.kubeConfig, kubeconfig);
+      server = await startDevServer({ uiPort: null, logFile: join(dir, 'temporal.log') });
+      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'] });
+      // Only the remediation worker holds a token: the chart ServiceAccount's, from the TokenRequest API.
+      remediation = await startWorkers({
+        temporalAddress: server.address,
+        logDir: join(dir, 'remediation'),
+        names: ['remediation'],
+        env: { KUBECONFIG: kubeconfig, VIGIL_DRY_RUN: 'false', VIGIL_POLICY_DIR: fromRoot('policies'), VIGIL_EVIDENCE_DIR: evidenceDir, VIGIL_KUBE_WRITE_INTERVAL_MS: '2500' },
+      });
+      client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
+    }, 180_000);
+
+    afterAll(async () => {
+      await client?.connection.close().catch(() => undefined);
+      await remediation?.stop();
+      await agents?.stop();
+      await server?.stop();
+      if (dir) rmSync(dir, { recursive: true, force: true });
+    }, 120_000);
+
+    it('survives kill -9 of the remediation worker mid-containment: each write once in the audit log, the incident completes, vigil revert undoes it', async () => {
+      const base = exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'default'));
+      const alert = { ...base, priority: 'Warning' as const, hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id('shell').slice(0, 12) } };
+      const { incidentId } = await startIncident(client as Client, anomalyOf(alert));
+      const handle = (client as Client).workflow.getHandle(incidentId);
+      const user = wide.credentials.username;
+      const writes = async () => (await readAudit(c(), { user, verb: ['create', 'patch', 'update', 'delete'], namespace: 'default' })).filter((e) => (e.responseStatus?.code ?? 0) < 300);
+
+      // The first write (the quarantine label) lands; the next ones are paced 2.5 s apart: kill the worker now.
+      await until('the first containment write', async () => ((await writes()).length >= 1 ? true : undefined));
+      const worker = remediation?.workers.get('remediation');
+      await worker?.kill9();
+      expect((await writes()).length).toBeLessThan(3);
+      await remediation?.start('remediation');
+
+      const state = await waitForStatus(handle, 'contained', 120_000);
+      expect(state.actionResults.map((r) => `${r.actionner}=${r.status}`)).toEqual(['kubernetes:label=executed', 'kubernetes:networkpolicy=executed']);
+      const audited = (await writes()).map((e) => `${e.verb} ${e.objectRef?.resource}/${e.objectRef?.name}`);
+      const np = state.actionResults[1]?.writes?.[1]?.ref.name ?? '';
+      // Exactly once: the label patch, the isolation label patch, the NetworkPolicy apply — none repeated by the retry.
+      expect(audited.sort()).toEqual([`patch networkpolicies/${np}`, `patch pods/${pod}`, `patch pods/${pod}`].sort());
+      expect(state.actionResults.flatMap((r) => r.writes ?? []).some((w) => w.state === 'already_applied')).toBe(true);
+      expect(state.containment).toMatchObject({ state: 'held', ttlSeconds: null });
+
+      const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '' } });
+      const refused = await vigil('revert', incidentId, '--analyst', 'mallory', '--reason', 'let me in');
+      expect(refused.code).toBe(1);
+      expect(refused.stderr).toContain('not authorized');
+      const reverted = await vigil('revert', incidentId, '--analyst', 'alice', '--reason', 'false positive: a debugging session');
+      expect(reverted.stdout).toContain('containment reverted by alice');
+      const outcome = await handle.result();
+      expect(outcome).toMatchObject({ resolution: 'executed' });
+      const core = c().kubeConfig.makeApiClient(CoreV1Api);
+      expect((await core.readNamespacedPod({ namespace: 'default', name: pod })).metadata?.labels?.['vigil.dev/quarantine']).toBeUndefined();
+      await expect(c().kubeConfig.makeApiClient(NetworkingV1Api).readNamespacedNetworkPolicy({ namespace: 'default', name: np })).rejects.toMatchObject({ code: 404 });
+
+      const audit = await vigil('audit', incidentId);
+      expect(audit.stdout).toMatch(/wrote\s+patch Pod default\/shell-6c7d8f-kq2zx \[(applied|already_applied)\] prior/);
+      expect(audit.stdout).toMatch(/reverted\s+by alice \(analyst\)/);
+    });
   });
 });
