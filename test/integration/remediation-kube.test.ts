@@ -355,10 +355,13 @@ describe('remediation on a real API server', () => {
     it('survives kill -9 of the remediation worker mid-containment: each write once in the audit log, the incident completes, vigil revert undoes it', async () => {
       const base = exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'default'));
       const alert = { ...base, priority: 'Warning' as const, hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id('shell').slice(0, 12) } };
+      const user = wide.credentials.username;
+      const all = async () => (await readAudit(c(), { user, verb: ['create', 'patch', 'update', 'delete'], namespace: 'default' })).filter((e) => (e.responseStatus?.code ?? 0) < 300);
+      // Only this incident's writes: earlier tests in this file wrote in `default` too.
+      const earlier = (await all()).length;
+      const writes = async () => (await all()).slice(earlier);
       const { incidentId } = await startIncident(client as Client, anomalyOf(alert));
       const handle = (client as Client).workflow.getHandle(incidentId);
-      const user = wide.credentials.username;
-      const writes = async () => (await readAudit(c(), { user, verb: ['create', 'patch', 'update', 'delete'], namespace: 'default' })).filter((e) => (e.responseStatus?.code ?? 0) < 300);
 
       // The first write (the quarantine label) lands; the next ones are paced 2.5 s apart: kill the worker now.
       await until('the first containment write', async () => ((await writes()).length >= 1 ? true : undefined));
