@@ -3,10 +3,11 @@ import type { PayloadConverter } from '@temporalio/common';
 import { tsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Command } from 'commander';
-import type { ActionResult, DecisionRecord, Escalation, FlaggedAction, Mutation, Reason, Resolution, Verdict } from '../contracts';
+import type { ActionResult, RevertResult, DecisionRecord, Escalation, FlaggedAction, Mutation, Reason, Resolution, Verdict } from '../contracts';
 import type { IssueList } from '../contracts';
-import { ActionResultSchema, AGENTS, AnomalySchema, assetLabel, assetOf, DecisionRecordSchema, formatIssues, IncidentOutcomeSchema, VerdictSchema } from '../contracts';
+import { ActionResultSchema, RevertResultSchema, AGENTS, AnomalySchema, assetLabel, assetOf, DecisionRecordSchema, formatIssues, IncidentOutcomeSchema, VerdictSchema } from '../contracts';
 import { DECISION_MEMO_KEY } from '../contracts/decision';
+import { CONTAINMENT_MEMO_KEY } from '../contracts/incident';
 
 /**
  * One incident's chain of decisions, read from its Temporal history alone (no worker needed, so it
@@ -36,7 +37,9 @@ export type AuditEntry =
       escalation: Escalation | null;
     }
   | ({ kind: 'decision'; analyst: string | null } & Omit<DecisionRecord, 'raw'>)
-  | { kind: 'remediation'; at: string; results: Array<Pick<ActionResult, 'actionId' | 'actionner' | 'status' | 'idempotencyKey' | 'message'>> }
+  | { kind: 'remediation'; at: string; results: Array<Pick<ActionResult, 'actionId' | 'actionner' | 'status' | 'idempotencyKey' | 'message' | 'writes' | 'code' | 'artifact'>> }
+  | { kind: 'containment_request'; at: string; request: string; analyst: string | null; granted: boolean; refusal: string | null; policyVersion: string | null }
+  | { kind: 'revert'; at: string; trigger: string; by: string; reverts: RevertResult[] }
   | { kind: 'resolution'; at: string; resolution: Resolution; decidedBy: string | null }
   | { kind: 'unreadable'; at: string; what: string; error: string };
 
@@ -54,6 +57,7 @@ function replyData(value: unknown): unknown {
 export function auditFromHistory(incidentId: string, events: HistoryEvent[], converter: PayloadConverter): AuditTrail {
   const trail: AuditTrail = { incidentId, status: 'running', rule: null, asset: null, traceId: null, entries: [] };
   const activityTypes = new Map<string, string>();
+  const activityInputs = new Map<string, unknown>();
   const first = <T = unknown>(payloads: { payloads?: unknown[] | null } | null | undefined): T | undefined => {
     const p = payloads?.payloads?.[0];
     return p ? converter.fromPayload<T>(p as never) : undefined;
@@ -74,6 +78,7 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
       }
       case E.EVENT_TYPE_ACTIVITY_TASK_SCHEDULED:
         activityTypes.set(String(e.eventId), e.activityTaskScheduledEventAttributes?.activityType?.name ?? '');
+        activityInputs.set(String(e.eventId), replyData(first(e.activityTaskScheduledEventAttributes?.input)));
         break;
       case E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
         const type = activityTypes.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
@@ -98,11 +103,32 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
         } else if (type === AGENTS.remediation.skills.remediate.activity) {
           const r = ActionResultSchema.array().safeParse(data);
           if (!r.success) unreadable('remediation', issues(r.error));
-          else trail.entries.push({ kind: 'remediation', at, results: r.data.map(({ actionId, actionner, status, idempotencyKey, message }) => ({ actionId, actionner, status, idempotencyKey, message })) });
+          else {
+            const results = r.data.map(({ actionId, actionner, status, idempotencyKey, message, writes, code, artifact }) => ({ actionId, actionner, status, idempotencyKey, message, writes, code, artifact }));
+            trail.entries.push({ kind: 'remediation', at, results });
+          }
+        } else if (type === AGENTS.remediation.skills.revert.activity) {
+          const r = RevertResultSchema.array().safeParse(data);
+          const input = activityInputs.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId)) as { trigger?: unknown; by?: unknown } | undefined;
+          if (!r.success) unreadable('revert', issues(r.error));
+          else trail.entries.push({ kind: 'revert', at, trigger: String(input?.trigger ?? '?'), by: String(input?.by ?? '?'), reverts: r.data });
         }
         break;
       }
       case E.EVENT_TYPE_WORKFLOW_PROPERTIES_MODIFIED: {
+        const request = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[CONTAINMENT_MEMO_KEY];
+        if (request) {
+          const m = converter.fromPayload(request as never) as { kind?: unknown; request?: { analyst?: unknown } | null; granted?: unknown; refusal?: unknown; policyVersion?: unknown };
+          trail.entries.push({
+            kind: 'containment_request',
+            at,
+            request: String(m.kind ?? '?'),
+            analyst: typeof m.request?.analyst === 'string' ? m.request.analyst : null,
+            granted: m.granted === true,
+            refusal: typeof m.refusal === 'string' ? m.refusal : null,
+            policyVersion: typeof m.policyVersion === 'string' ? m.policyVersion : null,
+          });
+        }
         const field = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[DECISION_MEMO_KEY];
         if (!field) break;
         // The memo leaves out `raw`: the payload as sent is in the signal or update event itself.
@@ -159,6 +185,8 @@ export async function readAudit(client: Client, incidentId: string): Promise<Aud
 
 const step = (a: { actionner: string; blastRadius: { scope: string }; id: string }) => `${a.actionner} (${a.blastRadius.scope}, ${a.id})`;
 
+const objectName = (r: { kind: string; namespace?: string; name: string }) => `${r.kind} ${r.namespace ? `${r.namespace}/` : ''}${r.name}`;
+
 /** The chain as an analyst or auditor reads it: one block per entry, oldest first. */
 export function formatAudit(t: AuditTrail): string {
   const out = [`${t.incidentId}  ${t.rule ?? '?'} on ${t.asset ?? '?'}  [${t.status}]${t.traceId ? `  trace ${t.traceId}` : ''}`];
@@ -185,7 +213,20 @@ export function formatAudit(t: AuditTrail): string {
         break;
       }
       case 'remediation':
-        head('ran', e.results.map((r) => `${r.actionner}=${r.status} (${r.actionId})`).join(', ') || 'nothing');
+        head('ran', e.results.map((r) => `${r.actionner}=${r.status}${r.code ? `/${r.code}` : ''} (${r.actionId})`).join(', ') || 'nothing');
+        for (const r of e.results) {
+          for (const w of r.writes ?? []) more('wrote', `${w.verb} ${objectName(w.ref)} [${w.state}] prior ${JSON.stringify(w.prior)}`);
+          if (r.artifact) more('evidence', `${r.artifact.path} sha256 ${r.artifact.sha256}`);
+          if (r.status === 'refused' || r.status === 'failed') more(r.status, r.message);
+        }
+        break;
+      case 'containment_request':
+        head(e.request, `${e.granted ? 'granted' : 'REFUSED'} ${e.analyst ?? '(malformed)'}${e.policyVersion ? ` under policy ${e.policyVersion}` : ''}`);
+        if (e.refusal) more('refusal', e.refusal);
+        break;
+      case 'revert':
+        head('reverted', `by ${e.by} (${e.trigger})`);
+        for (const r of e.reverts) more(r.outcome, `${r.verb} ${objectName(r.ref)}: ${r.message}`);
         break;
       case 'resolution':
         head('resolution', `${e.resolution}${e.decidedBy ? `, decided by ${e.decidedBy}` : ''}`);

@@ -14,6 +14,8 @@ import { readGateSettings } from '../gate/policy-settings';
 import { runGate } from '../gate/run-gate';
 import type { Child } from '../lib/devstack/children';
 import { startChild } from '../lib/devstack/children';
+import { startDemoKube } from '../lib/devstack/demo-kube';
+import type { DemoKube } from '../lib/devstack/demo-kube';
 import type { DevServer } from '../lib/devstack/dev-server';
 import { defaultDbFile, startDevServer, temporalAnswers } from '../lib/devstack/dev-server';
 import { openOrJoinIncident } from '../lib/incidents';
@@ -175,7 +177,7 @@ async function replayThroughKafka(
  * its own process, and the sample alerts replayed through the gate: scored by the Isolation
  * Forest, only anomalies open (or join) incidents. Ctrl-C stops every child by PID.
  */
-export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean; kafka?: boolean }): Promise<void> {
+export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean; kafka?: boolean; kube?: boolean }): Promise<void> {
   const dataDir = fromRoot('.data');
   let server: DevServer | null = null;
   let address = process.env.TEMPORAL_ADDRESS ?? '';
@@ -205,11 +207,21 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
   process.on('SIGTERM', () => void shutdown(0));
 
   try {
+    const file = opts.alertsFile ?? DEMO_REPLAY;
+    let kube: DemoKube | undefined;
+    if (opts.kube !== false) {
+      kube = await startDemoKube({ dataDir, alertsFile: file, say });
+      const cluster = kube.cluster;
+      cleanup.push(() => cluster.stop());
+    } else {
+      say('No Kubernetes (--no-kube): remediation plans in dry-run mode only.');
+    }
     say('Starting five worker processes: coordinator, analysis, review, remediation, notification...');
     const stack = await startWorkers({
       temporalAddress: address,
       logDir: join(dataDir, 'logs'),
       env: { VIGIL_LOG_LEVEL: process.env.VIGIL_LOG_LEVEL ?? 'info' },
+      envFor: kube ? { remediation: kube.remediationEnv } : undefined,
     });
     cleanup.push(() => stack.stop());
     for (const [name, child] of stack.workers) say(`  ${name.padEnd(13)} pid ${child.pid}  ops :${stack.opsPorts.get(name)}  log .data/logs/${name}.log`);
@@ -217,7 +229,6 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
     const client = await connectClient(temporalConfigFromEnv({ ...process.env, TEMPORAL_ADDRESS: address }));
     const modelPath = process.env.VIGIL_MODEL_PATH || join(dataDir, 'gate', 'model.json');
     await ensureModel(modelPath, process.env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'));
-    const file = opts.alertsFile ?? DEMO_REPLAY;
     say(`Replaying ${file} through the gate${opts.kafka ? ' via Kafka' : ''}...`);
     const ids = opts.kafka ? await replayThroughKafka(client, file, modelPath, address, dataDir, cleanup, stack.gateKeys?.privateKeyFile) : await replayFromFile(client, file, modelPath, dataDir, stack.gateKeys?.privateKeyFile);
     const states = await settle(client, [...new Set(ids)], 120_000);
@@ -235,6 +246,13 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
       say(`  npx vigil approve ${first.incidentId} --analyst alice --reason "confirmed malicious"`);
       say(`  npx vigil reject ${first.incidentId} --analyst alice --reason "false positive"`);
       say(`  temporal workflow signal --address ${address} --workflow-id ${first.incidentId} --name analystDecision --input '{"decision":"approve","analyst":"alice","reason":"ok"}'`);
+    }
+    if (kube) {
+      say('\nKubernetes:');
+      for (const line of kube.instructions) say(`  ${line}`);
+      if (waiting[0]) say(`  after approving, undo the containment:  npx vigil revert ${waiting[0].incidentId} --analyst alice --reason "contained, cleaned up"`);
+      // The last line, like scripts/kube.sh start: scripts can pick it up.
+      say(`KUBECONFIG=${kube.cluster.kubeconfigPath}`);
     }
     if (opts.exitWhenDone) return void (await shutdown(0));
     say('\nVigil is running. Ctrl-C stops every process.');

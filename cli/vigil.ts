@@ -7,6 +7,7 @@ import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
 import { registerAuditCommand } from './audit';
+import { registerContainmentCommands } from './containment';
 import { falsePositiveSuppression, sendDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
@@ -86,6 +87,7 @@ for (const decision of ['approve', 'reject'] as const) {
 }
 
 registerAuditCommand(program, client);
+registerContainmentCommands(program, client);
 registerPolicyCommands(program, fail);
 registerSuppressCommands(program, fail);
 
@@ -96,8 +98,9 @@ program
   .option('--kafka', 'go through Kafka: local broker (scripts/kafka.sh) or KAFKA_BROKERS, and the gate as its own process')
   .option('--no-ui', 'run the dev server headless')
   .option('--exit-when-done', 'stop everything once every incident is closed or waiting')
-  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean; kafka?: boolean }) => {
-    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false, kafka: opts.kafka ?? false });
+  .option('--no-kube', 'no Kubernetes API server (remediation plans in dry-run mode only); default: the local one (scripts/kube.sh) or KUBECONFIG')
+  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean; kafka?: boolean; kube: boolean }) => {
+    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false, kafka: opts.kafka ?? false, kube: opts.kube });
   });
 
 registerTrain(program);

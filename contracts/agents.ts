@@ -19,9 +19,14 @@ export const AGENTS = {
     },
   },
   remediation: {
-    description: 'Vigil remediation agent: runs policy-allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
+    description: 'Vigil remediation agent: runs policy-allowed response actions through registered actionners (pre-flight against the live pod, exactly once per incident and action, reversible, server dry-run aware).',
     taskQueue: 'vigil-remediation',
-    skills: { remediate: { skill: 'remediate', activity: 'remediate' } },
+    skills: {
+      remediate: { skill: 'remediate', activity: 'remediate' },
+      // Activity-only (not on the A2A card): undoing containment is authorised by policy in the workflow.
+      revert: { skill: 'revert', activity: 'revert' },
+      containmentTerms: { skill: 'containment-terms', activity: 'containmentTerms' },
+    },
   },
   notification: {
     description: 'Vigil notification agent: tells people about an incident; escalations say exactly how to approve or reject.',

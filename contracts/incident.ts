@@ -1,5 +1,5 @@
 import { z } from 'zod';
-import { ActionResultSchema } from './action';
+import { ActionResultSchema, RevertResultSchema } from './action';
 import { AnalysisSchema } from './analysis';
 import { AnomalySchema } from './anomaly';
 import { AssetSchema } from './asset';
@@ -7,12 +7,36 @@ import { DecisionRecordSchema } from './decision';
 import { SEVERITIES } from './severity';
 import { VerdictSchema } from './verdict';
 
-export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'closed'] as const;
+/** `contained`: containment is in force on the cluster, held until reverted, confirmed or its policy TTL passes. */
+export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'contained', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /** How an incident ended: actions ran (or were dry-run), were refused, or the analyst wait expired. */
 export const RESOLUTIONS = ['executed', 'rejected', 'expired_rejected', 'expired_executed'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
+
+/** How an incident's containment ended (or that it still holds). */
+export const CONTAINMENT_STATES = ['held', 'confirmed', 'reverted', 'expired'] as const;
+
+/** An analyst's request to undo or keep containment: authorised by policy like a decision. */
+export const ContainmentRequestSchema = z.object({
+  analyst: z.string().min(1).max(128),
+  reason: z.string().max(2000).default(''),
+});
+export type ContainmentRequest = z.infer<typeof ContainmentRequestSchema>;
+export type ContainmentRequestInput = z.input<typeof ContainmentRequestSchema>;
+
+export const ContainmentSchema = z.object({
+  state: z.enum(CONTAINMENT_STATES),
+  /** From policy data (`remediation.containment_ttl_seconds.<severity>`); null holds until an analyst acts. */
+  ttlSeconds: z.number().int().positive().nullable(),
+  expiresAt: z.string().nullable(),
+  /** Who confirmed or reverted it (`policy-ttl` when the TTL expired). */
+  settledBy: z.string().nullable(),
+  reason: z.string().nullable(),
+  reverts: z.array(RevertResultSchema),
+});
+export type Containment = z.infer<typeof ContainmentSchema>;
 
 export const IncidentStateSchema = z.object({
   incidentId: z.string(),
@@ -32,6 +56,8 @@ export const IncidentStateSchema = z.object({
   escalationDeadline: z.string().nullable(),
   decisions: z.array(DecisionRecordSchema),
   actionResults: z.array(ActionResultSchema),
+  /** Set once remediation wrote to the cluster (not for dry-runs). */
+  containment: ContainmentSchema.nullable().optional(),
   notifications: z.array(z.object({ kind: z.string(), channel: z.string(), delivered: z.boolean(), at: z.string() })),
   startedAt: z.string(),
 });
@@ -44,5 +70,9 @@ export const IncidentOutcomeSchema = z.object({
   verdict: VerdictSchema.shape.outcome,
   decidedBy: z.string().nullable(),
   actionResults: z.array(ActionResultSchema),
+  containment: ContainmentSchema.nullable().optional(),
 });
 export type IncidentOutcome = z.infer<typeof IncidentOutcomeSchema>;
+
+/** Memo key under which every containment request (granted or refused) is upserted, for `vigil audit`. */
+export const CONTAINMENT_MEMO_KEY = 'vigilContainment';

@@ -1,7 +1,20 @@
 export { A2A_ROLES, AgentMessageEnvelopeSchema, agentMessage, bodyOf } from './a2a';
 export type { A2ARole, AgentMessage } from './a2a';
-export { ACTION_STATUSES, ActionResultSchema, ActionTargetSchema, BLAST_SCOPES, BlastRadiusSchema, ProposedActionSchema } from './action';
-export type { ActionResult, ActionStatus, ActionTarget, BlastRadius, ProposedAction } from './action';
+export {
+  ACTION_STATUSES,
+  ActionResultSchema,
+  ActionTargetSchema,
+  ArtifactSchema,
+  BLAST_SCOPES,
+  BlastRadiusSchema,
+  ObjectRefSchema,
+  PreflightRecordSchema,
+  ProposedActionSchema,
+  REVERT_OUTCOMES,
+  RevertResultSchema,
+  WriteRecordSchema,
+} from './action';
+export type { ActionResult, ActionStatus, ActionTarget, Artifact, BlastRadius, ObjectRef, PreflightRecord, ProposedAction, RevertOutcome, RevertResult, WriteRecord } from './action';
 export { AnalysisSchema, TechniqueSchema } from './analysis';
 export type { Analysis, Technique } from './analysis';
 export { AnomalySchema } from './anomaly';
@@ -21,8 +34,8 @@ export {
   ObjectNameSchema,
   PathSegmentNameSchema,
 } from './k8s-names';
-export { INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS } from './incident';
-export type { IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
+export { CONTAINMENT_STATES, ContainmentRequestSchema, ContainmentSchema, INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS } from './incident';
+export type { Containment, ContainmentRequest, ContainmentRequestInput, IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
 export { AGENT_NAMES, AGENTS, COMPONENT_NAMES, COORDINATOR, TASK_QUEUES, WORKER_NAMES } from './agents';
 export type { AgentName, SkillId, SkillRef, WorkerName } from './agents';
 export { FAILURE_TYPES } from './failures';

@@ -98,8 +98,20 @@ export const metrics = {
         new Counter({
           ...DETACHED,
           name: 'vigil_actions_total',
-          help: 'Remediation actions by actionner and status (executed, dry_run, failed, skipped).',
+          help: 'Remediation actions by actionner and status (executed = applied, dry_run, refused = by pre-flight or a guard, failed, skipped).',
           labelNames: ['actionner', 'status'] as const,
+          enableExemplars: true,
+        }),
+    ),
+  actionReverts: () =>
+    metric(
+      'vigil_action_reverts_total',
+      () =>
+        new Counter({
+          ...DETACHED,
+          name: 'vigil_action_reverts_total',
+          help: 'Writes undone by revert, by actionner, trigger (analyst = vigil revert, ttl = containment expired) and outcome (reverted, already_reverted, changed_since, irreversible, failed).',
+          labelNames: ['actionner', 'trigger', 'outcome'] as const,
           enableExemplars: true,
         }),
     ),

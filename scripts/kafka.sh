@@ -29,6 +29,8 @@ DEFAULT_DATA="$ROOT/.data/kafka"
 
 log() { printf '[kafka] %s\n' "$*" >&2; }
 die() { printf '[kafka] error: %s\n' "$*" >&2; exit 1; }
+# shellcheck source=lib/local-servers.sh
+source "$ROOT/scripts/lib/local-servers.sh"
 
 usage() {
   sed -n '2,10p' "${BASH_SOURCE[0]}" | sed 's/^# \{0,1\}//' >&2
@@ -91,31 +93,6 @@ resolve_jars() {
   log "installed $(find "$LIBS" -name '*.jar' | wc -l) jars"
 }
 
-# N distinct free loopback ports, all held open at once so they differ from each other.
-# (The OS may hand one out again before the broker binds it; start reports that clearly.)
-free_ports() {
-  local n="$1"
-  if command -v node >/dev/null 2>&1; then
-    node -e '
-      const net = require("net"); const n = Number(process.argv[1]); const held = [];
-      const more = () => {
-        if (held.length === n) { console.log(held.map((s) => s.address().port).join(" ")); held.forEach((s) => s.close()); return; }
-        const s = net.createServer(); s.once("error", (e) => { console.error(e.message); process.exit(1); });
-        s.listen(0, "127.0.0.1", () => { held.push(s); more(); });
-      };
-      more();' "$n"
-  elif command -v python3 >/dev/null 2>&1; then
-    python3 -c '
-import socket, sys
-held = []
-for _ in range(int(sys.argv[1])):
-    s = socket.socket(); s.bind(("127.0.0.1", 0)); held.append(s)
-print(" ".join(str(s.getsockname()[1]) for s in held))' "$n"
-  else
-    die "need node or python3 to pick free ports (or pass --port)"
-  fi
-}
-
 # A KRaft cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid prints).
 new_cluster_id() {
   if command -v node >/dev/null 2>&1; then
@@ -123,16 +100,6 @@ new_cluster_id() {
   else
     python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))'
   fi
-}
-
-port_open() { (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
-
-# Alive and not a zombie: a broker reparented to a PID 1 that never reaps stays as a zombie.
-pid_alive() {
-  local pid="$1" state
-  kill -0 "$pid" 2>/dev/null || return 1
-  state=$(ps -o stat= -p "$pid" 2>/dev/null || true)
-  [ -n "$state" ] && [ "${state:0:1}" != Z ]
 }
 
 # Guards against PID reuse: only a java running kafka.Kafka on this data dir's config is ours.
@@ -324,23 +291,6 @@ WATCHDOG='
   for _ in $(seq 150); do alive "$broker" || exit 0; sleep 0.1; done
   ours && kill -KILL "$broker" 2>/dev/null
 '
-
-# TERM (Kafka shuts down cleanly on it), then KILL once the deadline passes.
-stop_pid() {
-  local pid="$1" timeout="$2"
-  kill -TERM "$pid" 2>/dev/null || true
-  local deadline=$(( $(date +%s) + timeout ))
-  while pid_alive "$pid"; do
-    if [ "$(date +%s)" -ge "$deadline" ]; then
-      log "pid $pid still running after ${timeout}s: sending KILL"
-      kill -KILL "$pid" 2>/dev/null || true
-      sleep 0.2
-      pid_alive "$pid" && return 1
-      return 0
-    fi
-    sleep 0.1
-  done
-}
 
 cmd_stop() {
   # --timeout here is how long a clean shutdown may take before KILL.

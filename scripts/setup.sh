@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Installs Vigil's external tools, pinned, into .tools/ (git-ignored).
 # A tool already named by an env var or found on PATH is reused, never re-downloaded.
-# Usage: scripts/setup.sh [temporal] [test-server] [opa] [helm] [kafka] [sklearn] [a2a] [promtool] (default: all but helm/kafka/sklearn/a2a/promtool)
+# Usage: scripts/setup.sh [temporal] [test-server] [opa] [helm] [kafka] [kube] [sklearn] [a2a] [promtool] (default: all but helm/kafka/kube/sklearn/a2a/promtool)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 TOOLS="$ROOT/.tools"
@@ -98,6 +98,9 @@ install_sklearn() {
 
 install_kafka() { "$ROOT/scripts/kafka.sh" install; }
 
+# etcd, kube-apiserver, kube-controller-manager (and kubectl if none fits) built from scripts/kube/.
+install_kube() { "$ROOT/scripts/kube.sh" install; }
+
 # Python A2A client (a client that is not ours, for the interop test) and an OpenMetrics parser.
 install_a2a() {
   venv
@@ -128,6 +131,7 @@ for t in "${want[@]}"; do
     opa) install_opa ;;
     helm) install_helm ;;
     kafka) install_kafka ;;
+    kube) install_kube ;;
     sklearn) install_sklearn ;;
     a2a) install_a2a ;;
     promtool) install_promtool ;;

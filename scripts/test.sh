@@ -1,14 +1,14 @@
 #!/usr/bin/env bash
 # The whole test suite, from a fresh clone: installs what it needs, builds, then runs
 # type-check + lint, policy unit tests (opa test), jest unit, workflow (time-skipping server)
-# and integration tests (real dev server, real Kafka, worker processes).
+# and integration tests (real dev server, real Kafka, a real Kubernetes API server, worker processes).
 # Usage: scripts/test.sh [jest args...]   (extra args go to every jest run)
 set -euo pipefail
 ROOT="$(cd "$(dirname "$0")/.." && pwd)"
 cd "$ROOT"
 source scripts/tool-path.sh
 
-bash scripts/setup.sh temporal test-server opa helm kafka sklearn a2a promtool
+bash scripts/setup.sh temporal test-server opa helm kafka kube sklearn a2a promtool
 if [ ! -d node_modules ] || [ package-lock.json -nt node_modules/.package-lock.json ]; then
   # `npm install` honours the lock exactly; npm 11's `npm ci` refuses this lock because it lists
   # @swc/core's platform packages only for Linux (its own lockfile writer leaves the rest out).

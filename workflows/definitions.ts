@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { IncidentState, JoinedAlert } from '../contracts';
+import type { Containment, IncidentState, JoinedAlert } from '../contracts';
 
 /** Defined once, imported by the workflow and by every client (CLI, gate, tests). */
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
@@ -11,6 +11,10 @@ export const decideUpdate = defineUpdate<DecideResult, [unknown]>('decide');
 /** A later alert with the same correlation key joins the incident instead of opening another (send `joinedAlertOf(anomaly)`). */
 export const alertJoinedSignal = defineSignal<[JoinedAlert]>('alertJoined');
 export const stateQuery = defineQuery<IncidentState>('state');
+/** `{"analyst":"...","reason":"..."}`: undo the incident's containment (authorised by policy like a decision). */
+export const revertContainmentUpdate = defineUpdate<Containment, [unknown]>('revertContainment');
+/** Same payload: keep the containment; its policy TTL no longer releases it. */
+export const confirmContainmentUpdate = defineUpdate<Containment, [unknown]>('confirmContainment');
 /** Which alerts this incident holds: its first alert and every distinct alert that joined it. */
 export const alertsQuery = defineQuery<IncidentAlerts>('alerts');
 

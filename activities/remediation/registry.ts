@@ -1,12 +1,13 @@
 import type { ActionResult, ProposedAction } from '../../contracts';
 import type { Actionner, KubeOperation, RbacRule } from './actionner';
+import { cordonActionner } from './actionners/kubernetes/cordon';
+import { evidenceActionner } from './actionners/kubernetes/evidence';
 import { labelActionner } from './actionners/kubernetes/label';
 import { networkPolicyActionner } from './actionners/kubernetes/networkpolicy';
+import { scaleActionner } from './actionners/kubernetes/scale';
 import { terminateActionner } from './actionners/kubernetes/terminate';
+import type { RemediationGuards } from './guards';
 import { formatIssues } from '../../contracts';
-
-/** Applies planned operations to a cluster; absent until a Kubernetes API is configured. */
-export type KubeApplier = (ops: KubeOperation[]) => Promise<void>;
 
 export class ActionnerRegistry {
   private readonly byName = new Map<string, Actionner<any>>();
@@ -59,29 +60,26 @@ export class ActionnerRegistry {
     return actionner.preflight(action);
   }
 
-  /** Plans and (unless dry-run) applies one action; never throws, one record per action. */
-  async execute(action: ProposedAction, opts: { incidentId: string; dryRun: boolean; apply?: KubeApplier }): Promise<ActionResult> {
+  /**
+   * The dry-run record when no API server is reachable: the exact operations planned from the
+   * proposal alone (no live object to check or plan against). Never throws, one record per action.
+   */
+  planLocally(action: ProposedAction, opts: { incidentId: string; guards: RemediationGuards }): ActionResult {
     const idempotencyKey = `${opts.incidentId}/${action.id}`;
     const base = { actionId: action.id, actionner: action.actionner, idempotencyKey };
     const problem = this.validate(action);
     const actionner = this.byName.get(action.actionner);
     if (problem || !actionner) return { ...base, status: 'skipped', objects: [], message: problem ?? 'unknown actionner' };
-    const ops = actionner.plan(action, actionner.params.parse(action.params), { incidentId: opts.incidentId, idempotencyKey });
-    const objects = ops.map((op) => ({ ...op }) as Record<string, unknown>);
-    if (opts.dryRun || !opts.apply) {
-      const why = opts.dryRun ? 'dry-run' : 'dry-run (no Kubernetes API configured)';
-      return { ...base, status: 'dry_run', objects, message: `${why}: would ${ops.map((o) => `${o.verb} ${o.kind} ${o.namespace}/${o.name}`).join(', ')}` };
-    }
-    try {
-      await opts.apply(ops);
-      return { ...base, status: 'executed', objects, message: `applied ${ops.length} operation(s)` };
-    } catch (err) {
-      return { ...base, status: 'failed', objects, message: (err as Error).message };
-    }
+    const ops = actionner.plan(action, actionner.params.parse(action.params), { incidentId: opts.incidentId, idempotencyKey, guards: opts.guards });
+    return { ...base, status: 'dry_run', objects: ops.map((op) => ({ ...op })), message: `dry-run (no Kubernetes API configured): would ${describeOps(ops)}` };
   }
 }
 
-export const BUILTIN_ACTIONNERS: Actionner<any>[] = [labelActionner, networkPolicyActionner, terminateActionner];
+export function describeOps(ops: readonly KubeOperation[]): string {
+  return ops.map((o) => `${o.verb} ${o.kind} ${o.namespace ? `${o.namespace}/` : ''}${o.name}`).join(', ');
+}
+
+export const BUILTIN_ACTIONNERS: Actionner<any>[] = [labelActionner, networkPolicyActionner, terminateActionner, scaleActionner, cordonActionner, evidenceActionner];
 
 export function defaultRegistry(): ActionnerRegistry {
   return new ActionnerRegistry(BUILTIN_ACTIONNERS);

@@ -45,6 +45,8 @@ async function waitReady(name: string, child: Child, port: number, timeoutMs: nu
 export async function startWorkers(opts: {
   temporalAddress: string;
   env?: NodeJS.ProcessEnv;
+  /** Extra environment for one worker only (e.g. remediation's Kubernetes credentials). */
+  envFor?: Partial<Record<WorkerName, NodeJS.ProcessEnv>>;
   logDir?: string;
   inheritOutput?: WorkerName[];
   names?: readonly WorkerName[];
@@ -60,7 +62,7 @@ export async function startWorkers(opts: {
       name,
       command: process.execPath,
       args: [fromRoot('dist', 'workers', `${name}.js`)],
-      env: { ...opts.env, ...trust.env[name], TEMPORAL_ADDRESS: opts.temporalAddress, VIGIL_OPS_PORT: String(port), VIGIL_OPS_HOST: '127.0.0.1' },
+      env: { ...opts.env, ...trust.env[name], ...opts.envFor?.[name], TEMPORAL_ADDRESS: opts.temporalAddress, VIGIL_OPS_PORT: String(port), VIGIL_OPS_HOST: '127.0.0.1' },
       logFile: opts.logDir ? join(opts.logDir, `${name}.log`) : undefined,
       inheritOutput: opts.inheritOutput?.includes(name),
     });

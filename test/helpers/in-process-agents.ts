@@ -5,6 +5,7 @@ import { createAnalysisActivities } from '../../activities/analysis';
 import { createNotificationActivities } from '../../activities/notification';
 import type { Notifier } from '../../activities/notification/notifier';
 import { createRemediationActivities } from '../../activities/remediation';
+import type { RemediationDeps } from '../../activities/remediation';
 import { defaultRegistry } from '../../activities/remediation/registry';
 import { createReviewActivities } from '../../activities/review';
 import { PolicyHolder } from '../../activities/review/policy-holder';
@@ -18,7 +19,7 @@ import { freshKeys, testGateVerifier } from './trust';
  * The coordinator and the four agents as in-process workers on their own task queues, with the
  * real activities and the real wasm policy: for workflow tests on the time-skipping server.
  */
-export async function inProcessAgents(connection: NativeConnection, opts: { notifier?: Notifier } = {}): Promise<Worker[]> {
+export async function inProcessAgents(connection: NativeConnection, opts: { notifier?: Notifier; remediation?: Omit<RemediationDeps, 'verdicts'> } = {}): Promise<Worker[]> {
   const log = createLogger('test', 'silent');
   const policy = new PolicyHolder(join(ROOT, 'policies', 'build'), log);
   if (!(await policy.reload())) throw new Error('policy bundle missing: run npm run policy:build');
@@ -29,7 +30,7 @@ export async function inProcessAgents(connection: NativeConnection, opts: { noti
     Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, ...workflowWorkerOptions(log) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.analysis, activities: createAnalysisActivities({ log }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, log, trust: { signer: verdictKeys.signer, gate: testGateVerifier() } }) }),
-    Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log, verdicts: verdictKeys.verifier }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ verdicts: verdictKeys.verifier, ...(opts.remediation ?? { registry: defaultRegistry(), dryRun: true, log }) }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.notification, activities: createNotificationActivities({ notifier, log }) }),
   ]);
 }

@@ -1,10 +1,9 @@
-import { execFile } from 'node:child_process';
-import { readFileSync } from 'node:fs';
 import { mkdtemp, readFile, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
 import type { ITopicMetadata, LogEntry, logCreator } from 'kafkajs';
+import { lastLines, pidAlive, runServerScript, waitAllGone } from '../../lib/devstack/pids';
 import { fromRoot } from '../../lib/paths';
 
 /**
@@ -42,61 +41,13 @@ const SCRIPT = fromRoot('scripts', 'kafka.sh');
 const DEFAULT_START_TIMEOUT_MS = 240_000;
 const STOP_TIMEOUT_S = 30;
 
-interface RunResult {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  timedOut: boolean;
-}
+const runScript = (args: string[], timeoutMs: number, env: NodeJS.ProcessEnv) => runServerScript(SCRIPT, args, timeoutMs, env);
+const tail = lastLines;
 
-function runScript(args: string[], timeoutMs: number, env: NodeJS.ProcessEnv): Promise<RunResult> {
-  return new Promise((resolve) => {
-    execFile(
-      'bash',
-      [SCRIPT, ...args],
-      { env, timeout: timeoutMs, killSignal: 'SIGKILL', maxBuffer: 16 * 1024 * 1024 },
-      (err, stdout, stderr) => {
-        const e = err as (NodeJS.ErrnoException & { code?: number | string; killed?: boolean }) | null;
-        resolve({
-          code: e === null ? 0 : typeof e.code === 'number' ? e.code : null,
-          stdout: String(stdout),
-          stderr: String(stderr),
-          timedOut: e?.killed === true,
-        });
-      },
-    );
-  });
-}
+/** True while the process exists and is not a zombie. */
+export const isProcessAlive = pidAlive;
 
-function tail(text: string, lines = 30): string {
-  return text.trimEnd().split('\n').slice(-lines).join('\n');
-}
-
-/** True while the process exists and is not a zombie (a reparented broker may stay one under a PID 1 that never reaps). */
-export function isProcessAlive(pid: number): boolean {
-  try {
-    process.kill(pid, 0);
-  } catch (err) {
-    return (err as NodeJS.ErrnoException).code === 'EPERM';
-  }
-  try {
-    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
-    // Format: "pid (comm) state ...": comm may hold spaces or parens, so read after the last ')'.
-    const state = stat.slice(stat.lastIndexOf(')') + 2, stat.lastIndexOf(')') + 3);
-    return state !== 'Z' && state !== 'X';
-  } catch {
-    return process.platform !== 'linux';
-  }
-}
-
-async function waitGone(pid: number, timeoutMs: number): Promise<boolean> {
-  const deadline = Date.now() + timeoutMs;
-  while (isProcessAlive(pid)) {
-    if (Date.now() >= deadline) return false;
-    await new Promise((r) => setTimeout(r, 100));
-  }
-  return true;
-}
+const waitGone = (pid: number, timeoutMs: number): Promise<boolean> => waitAllGone([pid], timeoutMs);
 
 async function readPid(dataDir: string): Promise<number | undefined> {
   try {

@@ -12,6 +12,7 @@ import { toolPath } from '../../lib/tools';
 import { CHART_DIR } from '../../scripts/chart/chart-files';
 import type { CommandResult } from '../helpers/run-command';
 import { runCommand } from '../helpers/run-command';
+import { TESTED_VALUE_SETS } from '../helpers/helm-render';
 
 /**
  * The Helm chart, rendered by the pinned helm for several value sets and checked offline: helm lint
@@ -28,7 +29,6 @@ const NS = 'vigil';
 const FULL = 'rel-vigil';
 const COMPONENTS = ['coordinator', 'analysis', 'review', 'remediation', 'notification', 'gate'] as const;
 const AGENTS = ['analysis', 'review', 'remediation', 'notification'];
-const DIGEST = `sha256:${'a'.repeat(64)}`;
 const VALIDATOR = fromRoot('dist', 'scripts', 'chart', 'check-manifests.mjs');
 
 let work: string;
@@ -36,14 +36,7 @@ let chart: string;
 
 const example = (name: string) => join(chart, 'examples', name);
 
-const VALUE_SETS: Record<string, () => string[]> = {
-  default: () => [],
-  'cilium, Temporal Cloud, monitoring': () => ['-f', example('values-cilium-temporal-cloud.yaml')],
-  'kyverno, provided certificates, mTLS to Temporal': () => ['-f', example('values-kyverno-provided-certs.yaml')],
-  'acting remediation in two namespaces, user ClusterIssuer': () => ['-f', example('values-acting-remediation.yaml')],
-  'minimal: no TLS, no network policy': () => ['-f', example('values-minimal.yaml')],
-  'cilium, kyverno and cert-manager together': () => ['--set', 'networkPolicy.provider=cilium', '--set', 'kyverno.enabled=true', '--set', `image.digest=${DIGEST}`, '--set', 'monitoring.prometheusRule.enabled=true'],
-};
+const VALUE_SETS: Record<string, () => string[]> = Object.fromEntries(Object.entries(TESTED_VALUE_SETS).map(([name, args]) => [name, () => args(chart)]));
 
 function template(args: string[], chartDir = chart): Promise<CommandResult> {
   return runCommand(HELM, ['template', 'rel', chartDir, '--namespace', NS, '--kube-version', KUBE_VERSION, '--include-crds', ...args], { timeoutMs: 60_000 });
@@ -214,7 +207,7 @@ describe('least agency: the remediation Role is the union of its enabled actionn
   it('is refused for an actionner the registry does not know', async () => {
     const r = await template(['--set-json', 'remediation.actionners=["kubernetes:drain-node"]']);
     expect(r.code).not.toBe(0);
-    expect(r.stderr).toContain("at '/remediation/actionners/0': value must be one of 'kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:terminate'");
+    expect(r.stderr).toContain("at '/remediation/actionners/0': value must be one of 'kubernetes:cordon', 'kubernetes:evidence', 'kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:scale', 'kubernetes:terminate'");
   });
 });
 

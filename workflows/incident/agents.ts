@@ -1,9 +1,9 @@
 import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { AnalysisActivities } from '../../activities/analysis';
 import type { Delivery, Notice, NotificationActivities } from '../../activities/notification';
-import type { RemediationActivities } from '../../activities/remediation';
+import type { ContainmentTerms, RemediationActivities } from '../../activities/remediation';
 import type { AuthorityResult, AuthorizeInput, ReviewActivities, ReviewInput } from '../../activities/review';
-import type { ActionResult, AgentMessage, Analysis, Anomaly, Asset, ProposedAction, SkillRef, Verdict } from '../../contracts';
+import type { ActionResult, AgentMessage, Analysis, Anomaly, Asset, ProposedAction, RevertResult, Severity, SkillRef, Verdict } from '../../contracts';
 import { A2A_ROLES, agentMessage, AGENTS, COORDINATOR } from '../../contracts';
 import type { IncidentObserver } from './observer';
 import { AGENT_OPTIONS } from './options';
@@ -14,7 +14,7 @@ const remediation = proxyActivities<RemediationActivities>(AGENT_OPTIONS.remedia
 const notification = proxyActivities<NotificationActivities>(AGENT_OPTIONS.notification);
 const { analyse } = AGENTS.analysis.skills;
 const { review: reviewSkill, authorizeDecision } = AGENTS.review.skills;
-const { remediate } = AGENTS.remediation.skills;
+const { remediate, revert, containmentTerms } = AGENTS.remediation.skills;
 const { notify } = AGENTS.notification.skills;
 
 /**
@@ -54,11 +54,24 @@ export class AgentCalls {
     return reply.parts[0].data;
   }
 
-  /** The signed verdict and the incident's asset travel with the actions: remediation runs nothing they do not mandate. */
+  /**
+   * The signed verdict and the incident's asset travel with the actions (remediation runs nothing they do not
+   * mandate); the asset is also the alert's own facts that pre-flight checks the live pod against.
+   */
   async remediate(actions: ProposedAction[], verdict: Verdict, asset: Asset, summary: string): Promise<ActionResult[]> {
-    const request = this.ask(remediate, { actions, verdict, asset });
+    const request = this.ask(remediate, { actions, verdict, asset, subject: asset });
     const reply = await remediation[remediate.activity].executeWithOptions({ ...AGENT_OPTIONS.remediation, summary }, [request]);
     this.observer.remediated(request, reply, verdict);
+    return reply.parts[0].data;
+  }
+
+  async revert(results: ActionResult[], trigger: 'analyst' | 'ttl', by: string, summary: string): Promise<RevertResult[]> {
+    const reply = await remediation[revert.activity].executeWithOptions({ ...AGENT_OPTIONS.remediation, summary }, [this.ask(revert, { results, trigger, by })]);
+    return reply.parts[0].data;
+  }
+
+  async containmentTerms(severity: Severity, summary: string): Promise<ContainmentTerms> {
+    const reply = await remediation[containmentTerms.activity].executeWithOptions({ ...AGENT_OPTIONS.remediation, summary }, [this.ask(containmentTerms, { severity })]);
     return reply.parts[0].data;
   }
 

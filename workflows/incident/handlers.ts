@@ -1,12 +1,13 @@
 import { ApplicationFailure, setHandler } from '@temporalio/workflow';
 import { FAILURE_TYPES } from '../../contracts';
 import type { DecideResult } from '../definitions';
-import { alertJoinedSignal, alertsQuery, analystDecisionSignal, decideUpdate, stateQuery } from '../definitions';
+import { alertJoinedSignal, alertsQuery, analystDecisionSignal, confirmContainmentUpdate, decideUpdate, revertContainmentUpdate, stateQuery } from '../definitions';
+import type { ContainmentDesk } from './containment';
 import type { DecisionDesk } from './decisions';
 import type { Incident } from './incident';
 
 /** The incident's public surface: queries, joined alerts, and analyst decisions by signal or by update. */
-export function installHandlers(incident: Incident, desk: DecisionDesk): void {
+export function installHandlers(incident: Incident, desk: DecisionDesk, containment: ContainmentDesk): void {
   setHandler(stateQuery, () => incident.state);
   setHandler(alertsQuery, () => incident.alerts());
   setHandler(alertJoinedSignal, (raw: unknown) => incident.join(raw));
@@ -27,4 +28,23 @@ export function installHandlers(incident: Incident, desk: DecisionDesk): void {
       },
     },
   );
+  for (const [update, kind] of [
+    [revertContainmentUpdate, 'revert'],
+    [confirmContainmentUpdate, 'confirm'],
+  ] as const) {
+    setHandler(
+      update,
+      async (raw: unknown) => {
+        const result = await containment.request(kind, raw);
+        if (!result.ok) throw ApplicationFailure.create({ type: FAILURE_TYPES.policyDenied, message: result.reason, nonRetryable: true });
+        return containment.settled();
+      },
+      {
+        validator: (raw: unknown) => {
+          const pre = containment.precheck(kind, raw);
+          if (!pre.ok) throw new Error(pre.reason);
+        },
+      },
+    );
+  }
 }

@@ -56,6 +56,7 @@ export class Incident {
       escalationDeadline: null,
       decisions: [],
       actionResults: [],
+      containment: null,
       notifications: [],
       startedAt: new Date().toISOString(),
     };

@@ -1,6 +1,7 @@
 import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
 import type { Anomaly, IncidentOutcome } from '../../contracts';
 import { AgentCalls } from './agents';
+import { ContainmentDesk, heldWrites, refusedOrFailed } from './containment';
 import { DecisionDesk } from './decisions';
 import type { Settlement } from './escalation';
 import { escalate } from './escalation';
@@ -25,7 +26,8 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   const agents = new AgentCalls(incident.id, state.traceId, observer);
   const desk = new DecisionDesk(incident, agents, observer);
   const notices = new Notices(incident, desk, agents);
-  installHandlers(incident, desk);
+  const containment = new ContainmentDesk(incident, agents);
+  installHandlers(incident, desk, containment);
   incident.publish();
 
   const reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
@@ -42,19 +44,23 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
     const names = actions.map((a) => a.actionner).join(', ');
     incident.show('remediating', `${names} on ${state.assetLabel}`);
     state.actionResults = await agents.remediate(actions, verdict, state.asset, `run ${names}`);
+    // Fail closed and loud: an allowed action that pre-flight, a guard or the API server refused pages a human.
+    if (refusedOrFailed(state.actionResults)) await notices.tell('remediation_refused', reviewed, 'remediation refused: a human must look');
+    if (heldWrites(state.actionResults)) await containment.open(state.severity);
   }
 
   const { resolution } = settlement;
   state.resolution = resolution;
   incident.show('notifying', `resolution ${resolution}`);
   await notices.tell('resolution', reviewed, `report ${resolution}`);
+  if (state.containment?.state === 'held') await containment.hold(reviewed, notices);
 
   const decidedBy = desk.accepted?.analyst ?? null;
   const ran = state.actionResults.map((r) => `${r.actionner}=${r.status}`).join(', ') || 'no actions run';
   incident.show('closed', `${resolution}${decidedBy ? ` by ${decidedBy}` : ''}; ${ran}`);
   // Late decisions may still be in flight; let them finish so their refusals land in history.
   await condition(allHandlersFinished);
-  return { incidentId: incident.id, traceId: state.traceId, resolution, verdict: verdict.outcome, decidedBy, actionResults: state.actionResults };
+  return { incidentId: incident.id, traceId: state.traceId, resolution, verdict: verdict.outcome, decidedBy, actionResults: state.actionResults, containment: state.containment ?? null };
 }
 
 async function analyseAndReview(incident: Incident, agents: AgentCalls): Promise<Reviewed> {

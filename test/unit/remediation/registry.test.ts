@@ -1,3 +1,4 @@
+import { DEFAULT_GUARDS } from '../../../activities/remediation/guards';
 import { defaultRegistry, enabledRegistry } from '../../../activities/remediation/registry';
 import type { ProposedAction } from '../../../contracts';
 
@@ -15,7 +16,14 @@ describe('actionner registry', () => {
   const registry = defaultRegistry();
 
   it('registers the built-in actionners, each self-described with an example that validates', () => {
-    expect(registry.list().map((a) => a.name)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:terminate']);
+    expect(registry.list().map((a) => a.name)).toEqual([
+      'kubernetes:label',
+      'kubernetes:networkpolicy',
+      'kubernetes:terminate',
+      'kubernetes:scale',
+      'kubernetes:cordon',
+      'kubernetes:evidence',
+    ]);
     for (const a of registry.list()) {
       expect(a.description.length).toBeGreaterThan(10);
       expect(a.rbac.length).toBeGreaterThan(0);
@@ -23,17 +31,18 @@ describe('actionner registry', () => {
     }
   });
 
-  it('records the exact patch in dry-run, with an idempotency key per incident and action', async () => {
-    const r = await registry.execute(action(), { incidentId: 'incident-1', dryRun: true });
+  const local = (a: ProposedAction, incidentId = 'incident-1') => registry.planLocally(a, { incidentId, guards: DEFAULT_GUARDS });
+
+  it('records the exact patch in local dry-run, with an idempotency key per incident and action', () => {
+    const r = local(action());
     expect(r).toMatchObject({ status: 'dry_run', idempotencyKey: 'incident-1/a1' });
     expect(r.objects[0]).toMatchObject({ verb: 'patch', kind: 'Pod', namespace: 'default', name: 'web-1' });
-    const again = await registry.execute(action(), { incidentId: 'incident-1', dryRun: true });
-    expect(again.objects).toEqual(r.objects);
+    expect(local(action()).objects).toEqual(r.objects);
   });
 
-  it('plans a deny-all NetworkPolicy whose name is stable for the same incident and action', async () => {
-    const plan = (id: string) => registry.execute(action({ actionner: 'kubernetes:networkpolicy', params: {} }), { incidentId: id, dryRun: true });
-    const [a, b, c] = await Promise.all([plan('i-1'), plan('i-1'), plan('i-2')]);
+  it('plans a deny-all NetworkPolicy whose name is stable for the same incident and action', () => {
+    const plan = (id: string) => local(action({ actionner: 'kubernetes:networkpolicy', params: {} }), id);
+    const [a, b, c] = [plan('i-1'), plan('i-1'), plan('i-2')];
     const np = a.objects.find((o) => o.kind === 'NetworkPolicy') as { name: string; body: { spec: { policyTypes: string[]; egress: unknown[] } } };
     expect(np.body.spec.policyTypes).toEqual(['Ingress', 'Egress']);
     expect(np.body.spec.egress).toEqual([]);
@@ -42,20 +51,21 @@ describe('actionner registry', () => {
   });
 
   it('skips unknown actionners, bad params and impossible targets with the reason', async () => {
-    expect((await registry.execute(action({ actionner: 'kubernetes:explode' }), { incidentId: 'i', dryRun: true })).message).toContain('unknown actionner');
+    expect(local(action({ actionner: 'kubernetes:explode' })).message).toContain('unknown actionner');
     expect(registry.validate(action({ params: { labels: { 'bad key!': 'x' } } }))).toContain('invalid params');
     expect(registry.validate(action({ target: { namespace: 'default' } }))).toContain('needs a pod target');
   });
 
-  it('reports an apply failure as failed, not as an exception', async () => {
-    const r = await registry.execute(action(), { incidentId: 'i', dryRun: false, apply: async () => { throw new Error('forbidden'); } });
-    expect(r).toMatchObject({ status: 'failed', message: 'forbidden' });
-  });
-
-  it('merges RBAC per resource', () => {
-    expect(registry.rbac()).toEqual([
-      { apiGroups: [''], resources: ['pods'], verbs: ['delete', 'get', 'patch'] },
-      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'get', 'patch'] },
+  it('merges RBAC per resource, pre-flight reads included', () => {
+    expect(registry.rbac(['kubernetes:label', 'kubernetes:networkpolicy'])).toEqual([
+      { apiGroups: [''], resources: ['pods'], verbs: ['get', 'list', 'patch'] },
+      { apiGroups: ['apps'], resources: ['daemonsets'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['deployments'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['replicasets'], verbs: ['get'] },
+      { apiGroups: ['apps'], resources: ['statefulsets'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['cronjobs'], verbs: ['get'] },
+      { apiGroups: ['batch'], resources: ['jobs'], verbs: ['get'] },
+      { apiGroups: ['networking.k8s.io'], resources: ['networkpolicies'], verbs: ['create', 'delete', 'get', 'patch'] },
     ]);
   });
 });
@@ -63,7 +73,7 @@ describe('actionner registry', () => {
 describe('enabled actionners', () => {
   it('keeps only the named actionners, all when none are named', () => {
     expect(enabledRegistry('kubernetes:label, kubernetes:networkpolicy').list().map((a) => a.name)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy']);
-    expect(enabledRegistry('').list()).toHaveLength(3);
+    expect(enabledRegistry('').list()).toHaveLength(6);
   });
 
   it('refuses an unknown name at start', () => {
