@@ -25,7 +25,7 @@ export function originOf(verifier: Verifier | null, incidentId: string, anomaly:
   if (!verifier) return { trusted: false, reason: 'no gate key configured: anomalies cannot be verified' };
   const problem = verifier.check(SIGNATURE_PURPOSES.anomaly, statement(anomaly), anomaly.signature);
   if (problem) return { trusted: false, reason: `anomaly not signed by the gate: ${problem}` };
-  const expected = incidentIdFor(anomaly.correlationKey);
+  const expected = incidentIdFor(anomaly);
   if (incidentId !== expected) return { trusted: false, reason: `incident ${incidentId} is not the gate's incident for this anomaly (${expected})` };
   return { trusted: true };
 }

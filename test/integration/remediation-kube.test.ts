@@ -285,7 +285,7 @@ describe('remediation on a real API server', () => {
 
     it('reverts the containment when its policy TTL passes unconfirmed (durable timer)', async () => {
       const anomaly = incidentOn('ttl-4b5c6d-m');
-      const workflowId = incidentIdFor(anomaly.correlationKey);
+      const workflowId = incidentIdFor(anomaly);
       const outcome = await withWorkers(await workers(), async () => {
         const handle = await (env as TestWorkflowEnvironment).client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
         return handle.result(); // time skips through the 30 min hold
@@ -299,7 +299,7 @@ describe('remediation on a real API server', () => {
 
     it('keeps it when an analyst confirms before the TTL', async () => {
       const anomaly = incidentOn('ttl-4b5c6d-n');
-      const workflowId = incidentIdFor(anomaly.correlationKey);
+      const workflowId = incidentIdFor(anomaly);
       const outcome = await withWorkers(await workers(), async () => {
         const handle = await (env as TestWorkflowEnvironment).client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [anomaly] });
         await until('containment held', async () => ((await handle.query(stateQuery)).containment?.state === 'held' ? true : undefined));

@@ -33,7 +33,7 @@ const msg = <T>(incidentId: string, skill: string, data: T) => agentMessage({ me
 /** A low-severity shell in an ordinary namespace: the policy auto-executes a quarantine label. */
 const lowShell = () => exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'));
 
-async function reviewed(anomaly: Anomaly, incidentId = incidentIdFor(anomaly.correlationKey)): Promise<{ incidentId: string; asset: Asset; verdict: Verdict }> {
+async function reviewed(anomaly: Anomaly, incidentId = incidentIdFor(anomaly)): Promise<{ incidentId: string; asset: Asset; verdict: Verdict }> {
   const asset = assetOf(anomaly.alert);
   const reply = await review().review(msg(incidentId, 'review', { anomaly, analysis: analyseDeterministically(anomaly), asset }));
   return { incidentId, asset, verdict: reply.parts[0].data };
@@ -108,14 +108,14 @@ function withSignature(v: Verdict, incidentId: string, asset: Asset): Verdict {
 describe('who may open incidents: only what the gate signed auto-executes', () => {
   it('trusts a gate-signed anomaly in the incident the gate would open for it', () => {
     const anomaly = anomalyOf(lowShell());
-    expect(originOf(testGateVerifier(), incidentIdFor(anomaly.correlationKey), anomaly)).toEqual({ trusted: true });
+    expect(originOf(testGateVerifier(), incidentIdFor(anomaly), anomaly)).toEqual({ trusted: true });
   });
 
   it('distrusts an unsigned, altered, other-key or replayed-elsewhere anomaly, and everything when no gate key is configured', () => {
     const signed = anomalyOf(lowShell());
-    const id = incidentIdFor(signed.correlationKey);
+    const id = incidentIdFor(signed);
     const unsigned = anomalyOf(lowShell(), { unsigned: true });
-    expect(originOf(testGateVerifier(), incidentIdFor(unsigned.correlationKey), unsigned)).toMatchObject({ trusted: false, reason: expect.stringMatching(/unsigned/) });
+    expect(originOf(testGateVerifier(), incidentIdFor(unsigned), unsigned)).toMatchObject({ trusted: false, reason: expect.stringMatching(/unsigned/) });
     expect(originOf(testGateVerifier(), id, { ...signed, score: 0.99 })).toMatchObject({ trusted: false, reason: expect.stringMatching(/does not verify/) });
     expect(originOf(testGateVerifier(), id, signAnomaly(freshKeys('forger').signer, signed))).toMatchObject({ trusted: false, reason: expect.stringMatching(/unknown key/) });
     expect(originOf(testGateVerifier(), 'incident-hand-started', signed)).toMatchObject({ trusted: false, reason: expect.stringMatching(/not the gate's incident/) });
@@ -140,7 +140,7 @@ describe('who may open incidents: only what the gate signed auto-executes', () =
 
   it('refuses to review an asset that is not the alert\'s own', async () => {
     const anomaly = anomalyOf(lowShell());
-    const err = await refusal(review().review(msg(incidentIdFor(anomaly.correlationKey), 'review', { anomaly, analysis: analyseDeterministically(anomaly), asset: { kind: 'pod', namespace: 'kube-system', pod: 'etcd-0' } })));
+    const err = await refusal(review().review(msg(incidentIdFor(anomaly), 'review', { anomaly, analysis: analyseDeterministically(anomaly), asset: { kind: 'pod', namespace: 'kube-system', pod: 'etcd-0' } })));
     expect(err).toMatchObject({ type: FAILURE_TYPES.invalidInput, message: expect.stringMatching(/not the one the alert names/) });
   });
 });
