@@ -31,10 +31,23 @@ export async function temporalAnswers(address: string, timeoutMs = 2000): Promis
  * `temporal server start-dev` on loopback with Vigil's search attributes registered.
  * With a db file, incidents survive a restart; the UI is optional (tests run headless).
  */
-export async function startDevServer(opts: { port?: number; uiPort?: number | null; dbFile?: string; logFile?: string } = {}): Promise<DevServer> {
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number | null;
+  dbFile?: string;
+  logFile?: string;
+  /** `PRAGMA=VALUE` statements for the SQLite store (`--sqlite-pragma`), e.g. `journal_mode=wal`. */
+  sqlitePragmas?: readonly string[];
+  /** Dynamic config values (`--dynamic-config-value KEY=<json>`). */
+  dynamicConfig?: Readonly<Record<string, unknown>>;
+}
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', sa);
+  for (const pragma of opts.sqlitePragmas ?? []) args.push('--sqlite-pragma', pragma);
+  for (const [key, value] of Object.entries(opts.dynamicConfig ?? {})) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

@@ -15,7 +15,8 @@ export interface WorkerStack {
   stop(): Promise<void>;
 }
 
-async function waitReady(name: string, child: Child, port: number, timeoutMs: number): Promise<void> {
+/** Polls a worker's /readyz until it answers, failing early if the process exits. */
+export async function waitReady(name: string, child: Child, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.process.exitCode !== null) throw new Error(`${name} worker exited with ${child.process.exitCode} before it was ready`);
