@@ -35,9 +35,6 @@ import type { ScoringEngine } from '../gate/engine/engine';
 import { InlineEngine } from '../gate/engine/inline-engine';
 import { ThreadEngine, threadEngineAvailable } from '../gate/engine/thread-engine';
 import { Gate } from '../gate/gate';
-import { saveGateModel } from '../gate/model/gate-model';
-import { trainGateModel } from '../gate/model/train';
-import { readGateSettings } from '../gate/policy-settings';
 import type { Child } from '../lib/children';
 import { startChild } from '../lib/children';
 import type { DevServer } from '../lib/dev-server';
@@ -56,6 +53,7 @@ import type { BaselineInput } from './baseline/shape';
 import { BASELINE_PAYLOAD_BYTES, BASELINE_QUEUES, BASELINE_ROLES, BASELINE_WORKFLOW_TYPE } from './baseline/shape';
 import type { RunFacts } from './lib/history-facts';
 import { readFacts } from './lib/history-facts';
+import { trainDemoModel } from './lib/gate-traffic';
 import { cpuSeconds, totalCpuSeconds } from './lib/proc-usage';
 import { QueueSource } from './lib/queue-source';
 import { flagArg, load, mean, median, numberArg, percentile } from './lib/stats';
@@ -344,14 +342,7 @@ async function main(): Promise<void> {
     const client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
     cleanups.push(() => client.connection.close());
 
-    const policyDir = fromRoot('policies', 'build');
-    const settings = readGateSettings(policyDir);
-    const modelPath = join(work, 'model.json');
-    const background = readFileSync(fromRoot('examples', 'gate-background.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => FalcoAlertSchema.parse(JSON.parse(l)));
-    saveGateModel(trainGateModel(background, { criticalNamespaces: settings.criticalNamespaces }), modelPath);
+    const { modelPath, settings } = trainDemoModel(work);
     const engineOptions = { modelPath, settings: { anomalyThreshold: 0, criticalNamespaces: settings.criticalNamespaces }, maxEventBytes: 1 << 20, correlationWindowMs: DEFAULT_CORRELATION_WINDOW_MS };
     const engine: ScoringEngine = threadEngineAvailable() ? await ThreadEngine.start(engineOptions) : new InlineEngine(engineOptions);
     cleanups.push(() => engine.close());
