@@ -21,7 +21,8 @@
  * from the run's history. Server CPU from /proc/<pid>/stat of the dev server.
  *
  *   npm run build && node dist/bench/incident-throughput.js [--incidents 200] [--concurrency 8] [--rounds 3]
- *     [--in-memory] [--pragma journal_mode=wal ...] [--dynamic KEY=JSON ...] [--single 10]
+ *     [--in-memory] [--untuned] [--pragma PRAGMA=VALUE ...] [--dynamic KEY=JSON ...] [--single 10]
+ *   (--untuned: the temporal CLI's defaults instead of lib/dev-server.ts's DEV_SERVER_TUNING)
  *   VIGIL_WORKER_OPTIONS='{"maxConcurrentWorkflowTaskPolls":4}' applies to both sides' workers.
  */
 import { randomUUID } from 'node:crypto';
@@ -38,7 +39,7 @@ import { Gate } from '../gate/gate';
 import type { Child } from '../lib/children';
 import { startChild } from '../lib/children';
 import type { DevServer } from '../lib/dev-server';
-import { startDevServer } from '../lib/dev-server';
+import { DEV_SERVER_TUNING, startDevServer } from '../lib/dev-server';
 import { DEFAULT_CORRELATION_WINDOW_MS } from '../lib/identity';
 import { openOrJoinIncident } from '../lib/incidents';
 import { createLogger } from '../lib/logger';
@@ -317,9 +318,10 @@ async function main(): Promise<void> {
     }),
   );
   const dbFile = flagArg('in-memory') ? undefined : join(work, 'temporal.db');
+  const untuned = flagArg('untuned');
   process.stdout.write(
     `incident throughput: ${n} incidents per burst, ${sustainedN} sustained, ${singles} single, concurrency ${concurrency}, ${rounds} round(s); node ${process.version}, ${cpus().length} cpus, load ${load()}\n` +
-      `dev server: ${dbFile ? 'SQLite file' : 'in-memory SQLite'}${pragmas.length ? `, pragmas ${pragmas.join(' ')}` : ''}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}; worker options ${process.env.VIGIL_WORKER_OPTIONS ?? 'defaults'}\n`,
+      `dev server: ${dbFile ? 'SQLite file' : 'in-memory SQLite'}, ${untuned ? 'CLI defaults' : `tuned ${JSON.stringify(DEV_SERVER_TUNING)}`}${pragmas.length ? `, pragmas ${pragmas.join(' ')}` : ''}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}; worker options ${process.env.VIGIL_WORKER_OPTIONS ?? 'defaults'}\n`,
   );
 
   const cleanups: Array<() => Promise<void>> = [];
@@ -334,7 +336,7 @@ async function main(): Promise<void> {
   process.once('SIGINT', onSignal);
   let ok = false;
   try {
-    const server = await startDevServer({ uiPort: null, dbFile, logFile: join(work, 'temporal.log'), sqlitePragmas: pragmas, dynamicConfig });
+    const server = await startDevServer({ uiPort: null, dbFile, logFile: join(work, 'temporal.log'), sqlitePragmas: pragmas, dynamicConfig, tuned: !untuned });
     cleanups.push(() => server.stop());
     const [workers, baselineWorkers] = await Promise.all([startWorkers({ temporalAddress: server.address, logDir: work, env: {} }), startBaselineWorkers(server.address, work)]);
     cleanups.push(() => workers.stop());
