@@ -22,8 +22,9 @@ import { KafkaSource } from '../gate/sources/kafka-source';
 import { incidentIdFor } from '../lib/identity';
 import { createLogger } from '../lib/logger';
 import { fromRoot } from '../lib/paths';
-import { createTopic, startKafka } from '../test/helpers/kafka-broker';
+import { startKafka } from '../test/helpers/kafka-broker';
 import { demoTraffic, trainDemoModel } from './lib/gate-traffic';
+import { createTopicPatiently } from './lib/kafka-raw';
 import { load, median, numberArg } from './lib/stats';
 
 interface ReplicaArgs {
@@ -56,8 +57,8 @@ async function replica(args: ReplicaArgs): Promise<void> {
 
 async function timeReplicas(count: number, brokers: string[], modelPath: string, total: number): Promise<number> {
   const topic = `bench.scale.${randomUUID().slice(0, 8)}`;
-  await createTopic(brokers, topic, 2);
-  await createTopic(brokers, `${topic}.dlq`, 1);
+  await createTopicPatiently(brokers, topic, 2);
+  await createTopicPatiently(brokers, `${topic}.dlq`, 1);
   const groupId = `bench-scale-${randomUUID()}`;
   const consumed = new Array<number>(count).fill(0);
   const children: ChildProcess[] = [];

@@ -12,8 +12,8 @@ import { Consumer as PConsumer, Producer as PProducer } from '@platformatic/kafk
 import type { Message as PMessage } from '@platformatic/kafka';
 import { Kafka, logLevel } from 'kafkajs';
 import { fromRoot } from '../lib/paths';
-import { createTopic, startKafka } from '../test/helpers/kafka-broker';
-import { kafkajsRawRate } from './lib/kafka-raw';
+import { startKafka } from '../test/helpers/kafka-broker';
+import { createTopicPatiently, kafkajsRawRate } from './lib/kafka-raw';
 import { load, median, numberArg } from './lib/stats';
 
 /** The same baseline as kafkajs's: a consumer group that only counts what it fetched. */
@@ -104,8 +104,8 @@ async function main(): Promise<void> {
   try {
     const brokers = broker.brokers;
     const topic = `bench.clients.${randomUUID().slice(0, 8)}`;
-    await createTopic(brokers, topic, partitions);
-    await createTopic(brokers, `${topic}.dlq`, 1);
+    await createTopicPatiently(brokers, topic, partitions);
+    await createTopicPatiently(brokers, `${topic}.dlq`, 1);
     const lines = readFileSync(fromRoot('examples', 'gate-replay.jsonl'), 'utf8')
       .split('\n')
       .filter((l) => l.trim());

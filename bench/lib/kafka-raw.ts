@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { Kafka, logLevel } from 'kafkajs';
+import { createTopic } from '../../test/helpers/kafka-broker';
 
 /** The raw baseline: a kafkajs consumer group that only counts what it fetched (events/s). */
 export async function kafkajsRawRate(brokers: string[], topic: string, total: number): Promise<number> {
@@ -26,4 +27,16 @@ export async function kafkajsRawRate(brokers: string[], topic: string, total: nu
   });
   await consumer.disconnect();
   return total / (Number(t1 - t0) / 1e9);
+}
+
+/** createTopic, tried again while a loaded broker still answers that it does not host the new topic (retriable). */
+export async function createTopicPatiently(brokers: string[], topic: string, partitions: number, attempts = 5): Promise<void> {
+  for (let i = 1; ; i++) {
+    try {
+      return await createTopic(brokers, topic, partitions);
+    } catch (err) {
+      if (i >= attempts) throw err;
+      await new Promise((r) => setTimeout(r, 2000));
+    }
+  }
 }
