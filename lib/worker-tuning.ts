@@ -21,8 +21,19 @@ const TuningSchema = z
   .strict();
 export type WorkerTuning = z.infer<typeof TuningSchema>;
 
-/** What each worker runs with unless told otherwise (the SDK's defaults where not named). */
-const DEFAULTS: Record<string, WorkerTuning> = {};
+/**
+ * What each worker runs with unless told otherwise (the SDK's defaults where not named).
+ *
+ * The coordinator's sticky cache is bounded by count: each cached incident holds ~1.45 MiB of
+ * the coordinator's RSS (bench/waiting-incidents.ts), and the SDK's default sizes the cache from
+ * the V8 heap limit, which follows the machine's memory, not the container's (2,310 incidents,
+ * ~3.3 GiB, on a 24 GiB node). 150 keeps an idle coordinator (~225 MiB) plus a full cache
+ * within the chart's 512 MiB limit; an incident evicted from the cache is replayed from its
+ * history at its next task (a few ms), never lost.
+ */
+const DEFAULTS: Record<string, WorkerTuning> = {
+  coordinator: { maxCachedWorkflows: 150 },
+};
 
 export function workerTuning(worker: string, env: NodeJS.ProcessEnv): Pick<WorkerOptions, keyof WorkerTuning> {
   const raw = env.VIGIL_WORKER_OPTIONS;
