@@ -2,9 +2,8 @@
  * Gate scale-out: one gate vs two gate replicas (one consumer group) on a two-partition topic, on
  * the local broker. Each replica is its own process running the gate's production path
  * (KafkaSource with its transactional commits → Gate → scoring thread), anomalies handed to a
- * counting stub instead of Temporal, so the figure is the gate's. The replicas join the group on
- * an empty topic and each consumes a warm-up event first (the group has settled, every partition
- * has its owner); then the parent produces the events and times until all are consumed.
+ * counting stub instead of Temporal, so the figure is the gate's. The topic is filled first; the
+ * replicas start together and are timed once each of them holds a partition.
  *
  *   npm run build && node dist/bench/gate-scaleout.js [--events 100000] [--rounds 3]
  */
@@ -34,7 +33,7 @@ interface ReplicaArgs {
   modelPath: string;
 }
 
-/** A replica: the gate on its own, reporting how many events it has consumed every 50 ms. */
+/** A replica: the gate on its own; starts on "go", reports its consumed count every 20 ms, stops on "stop". */
 async function replica(args: ReplicaArgs): Promise<void> {
   const log = createLogger('bench-replica', 'silent');
   const settings = readGateSettings(fromRoot('policies', 'build'));
@@ -42,9 +41,11 @@ async function replica(args: ReplicaArgs): Promise<void> {
   const id = randomUUID().slice(0, 8);
   const source = new KafkaSource({ brokers: args.brokers, topic: args.topic, deadLetterTopic: `${args.topic}.dlq`, groupId: args.groupId, clientId: `bench-replica-${id}`, transactionalId: `${args.groupId}-${id}`, fromBeginning: true, log });
   const gate = new Gate({ source, engine, log, opener: { open: async (a) => ({ incidentId: incidentIdFor(a.correlationKey), outcome: 'started' }) } });
-  const running = gate.run();
-  const timer = setInterval(() => process.send?.({ consumed: gate.stats.consumed }), 50);
-  process.once('message', () => {
+  let running: Promise<void> | null = null;
+  const timer = setInterval(() => process.send?.({ consumed: gate.stats.consumed }), 20);
+  process.on('message', (m: string) => {
+    if (m === 'go') running = gate.run();
+    if (m !== 'stop') return;
     clearInterval(timer);
     void gate
       .stop()
@@ -52,41 +53,55 @@ async function replica(args: ReplicaArgs): Promise<void> {
       .then(() => engine.close())
       .then(() => process.exit(0));
   });
-  await running;
+  process.send?.({ consumed: 0, ready: true });
 }
 
+/**
+ * Events/s of `count` replicas over a topic filled beforehand. They are told to start together,
+ * so the broker forms the group in one generation; the rate is taken from the moment the last
+ * of them consumed its first batch (every partition has its owner) to the last event.
+ */
 async function timeReplicas(count: number, brokers: string[], modelPath: string, total: number): Promise<number> {
   const topic = `bench.scale.${randomUUID().slice(0, 8)}`;
   await createTopicPatiently(brokers, topic, 2);
   await createTopicPatiently(brokers, `${topic}.dlq`, 1);
+  const producer = new Kafka({ clientId: 'bench-producer', brokers, logLevel: logLevel.NOTHING }).producer();
+  await producer.connect();
+  const traffic = demoTraffic();
+  for (let i = 0; i < total; i += 500) await producer.send({ topic, acks: 1, messages: Array.from({ length: Math.min(500, total - i) }, (_, j) => ({ value: traffic.at(i + j) })) });
+  await producer.disconnect();
+
   const groupId = `bench-scale-${randomUUID()}`;
   const consumed = new Array<number>(count).fill(0);
+  const ready = new Array<boolean>(count).fill(false);
+  const firstAt = new Array<bigint>(count).fill(0n);
   const children: ChildProcess[] = [];
-  const producer = new Kafka({ clientId: 'bench-producer', brokers, logLevel: logLevel.NOTHING }).producer();
   try {
     for (let i = 0; i < count; i++) {
       const child = fork(__filename, ['--replica', JSON.stringify({ brokers, topic, groupId, modelPath } satisfies ReplicaArgs)], { stdio: 'inherit' });
-      child.on('message', (m: { consumed: number }) => (consumed[i] = m.consumed));
+      child.on('message', (m: { consumed: number; ready?: boolean }) => {
+        if (m.ready) ready[i] = true;
+        if (m.consumed > 0 && firstAt[i] === 0n) firstAt[i] = process.hrtime.bigint();
+        consumed[i] = m.consumed;
+      });
       children.push(child);
     }
-    await producer.connect();
-    const traffic = demoTraffic();
-    // One warm-up event per partition, until every replica has one: the group has settled.
     const sum = () => consumed.reduce((a, b) => a + b, 0);
-    let warm = 0;
-    const settleBy = Date.now() + 120_000;
-    while (consumed.some((c) => c === 0)) {
-      if (Date.now() > settleBy) throw new Error(`replicas did not all get a partition within 120 s: ${consumed.join(', ')}`);
-      await producer.send({ topic, acks: 1, messages: [0, 1].map((partition) => ({ partition, value: traffic.at(warm++) })) });
-      await new Promise((r) => setTimeout(r, 500));
+    const readyBy = Date.now() + 120_000;
+    while (ready.some((r) => !r)) {
+      if (Date.now() > readyBy) throw new Error('replicas not ready within 120 s');
+      await new Promise((r) => setTimeout(r, 50));
     }
-    while (sum() < warm) await new Promise((r) => setTimeout(r, 20));
-    const t0 = process.hrtime.bigint();
-    for (let i = 0; i < total; i += 500) await producer.send({ topic, acks: 1, messages: Array.from({ length: Math.min(500, total - i) }, (_, j) => ({ value: traffic.at(warm + i + j) })) });
-    while (sum() < warm + total) await new Promise((r) => setTimeout(r, 10));
-    return total / (Number(process.hrtime.bigint() - t0) / 1e9);
+    for (const c of children) c.send('go');
+    while (firstAt.some((t) => t === 0n)) {
+      if (sum() >= total) throw new Error(`one replica consumed everything before the other got a partition (${consumed.join(', ')})`);
+      await new Promise((r) => setTimeout(r, 5));
+    }
+    const t0 = firstAt.reduce((a, b) => (a > b ? a : b));
+    const before = sum();
+    while (sum() < total) await new Promise((r) => setTimeout(r, 5));
+    return (total - before) / (Number(process.hrtime.bigint() - t0) / 1e9);
   } finally {
-    await producer.disconnect().catch(() => undefined);
     await Promise.all(
       children.map(
         (c) =>
