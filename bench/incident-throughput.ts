@@ -200,7 +200,8 @@ async function startBaselineWorkers(address: string, logDir: string): Promise<Ch
           logFile: join(logDir, `baseline-${role}.log`),
         });
         children.push(child);
-        await waitReady(`baseline ${role}`, child, port, 90_000);
+        // As long as lib/stack.ts gives Vigil's workers and more: on a loaded machine the bundle loads slowly.
+        await waitReady(`baseline ${role}`, child, port, 180_000);
       }),
     );
     return children;
@@ -338,9 +339,14 @@ async function main(): Promise<void> {
   try {
     const server = await startDevServer({ uiPort: null, dbFile, logFile: join(work, 'temporal.log'), sqlitePragmas: pragmas, dynamicConfig, tuned: !untuned });
     cleanups.push(() => server.stop());
-    const [workers, baselineWorkers] = await Promise.all([startWorkers({ temporalAddress: server.address, logDir: work, env: {} }), startBaselineWorkers(server.address, work)]);
-    cleanups.push(() => workers.stop());
-    cleanups.push(() => Promise.all(baselineWorkers.map((c) => c.stop())).then(() => undefined));
+    // Both stacks start at once; whichever started is stopped even if the other failed.
+    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {} }), startBaselineWorkers(server.address, work)]);
+    if (vigilStack.status === 'fulfilled') cleanups.push(() => vigilStack.value.stop());
+    if (baseStack.status === 'fulfilled') cleanups.push(() => Promise.all(baseStack.value.map((c) => c.stop())).then(() => undefined));
+    if (vigilStack.status === 'rejected') throw vigilStack.reason;
+    if (baseStack.status === 'rejected') throw baseStack.reason;
+    const workers = vigilStack.value;
+    const baselineWorkers = baseStack.value;
     const client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
     cleanups.push(() => client.connection.close());
 
