@@ -55,7 +55,7 @@ import { BASELINE_PAYLOAD_BYTES, BASELINE_QUEUES, BASELINE_ROLES, BASELINE_WORKF
 import type { RunFacts } from './lib/history-facts';
 import { readFacts } from './lib/history-facts';
 import { trainDemoModel } from './lib/gate-traffic';
-import { cpuSeconds, totalCpuSeconds } from './lib/proc-usage';
+import { cpuSeconds } from './lib/proc-usage';
 import { QueueSource } from './lib/queue-source';
 import { flagArg, load, mean, median, numberArg, percentile } from './lib/stats';
 
@@ -92,6 +92,8 @@ interface PhaseResult {
   facts: RunFacts[];
   serverCpu: number;
   workerCpu: number;
+  /** CPU seconds of each worker process, in agent order. */
+  workerCpus: number[];
 }
 
 /** The gate's side: alerts in, workflow ids out (as the opener reports them). */
@@ -221,7 +223,8 @@ async function waitClosed(client: Client, side: Side, ids: string[]): Promise<vo
 /** Runs n events through one side, offered all at once (rate 0) or at `rate` per second. */
 async function phase(client: Client, server: DevServer, side: Side, n: number, rate: number): Promise<PhaseResult> {
   const cpu0 = cpuSeconds(server.child.pid);
-  const w0 = totalCpuSeconds(side.workerPids());
+  const pids = side.workerPids();
+  const w0 = pids.map(cpuSeconds);
   const t0 = Date.now();
   let ids: Promise<string>[];
   if (rate <= 0) {
@@ -238,12 +241,13 @@ async function phase(client: Client, server: DevServer, side: Side, n: number, r
   const workflowIds = await Promise.all(ids);
   await waitClosed(client, side, workflowIds);
   const serverCpu = cpuSeconds(server.child.pid) - cpu0;
-  const workerCpu = totalCpuSeconds(side.workerPids()) - w0;
+  const workerCpus = pids.map((pid, i) => cpuSeconds(pid) - w0[i]!);
+  const workerCpu = workerCpus.reduce((a, b) => a + b, 0);
   const facts = await readFacts(client, workflowIds, side.actionActivity);
   checkOutcomes(side, facts);
   const end = Math.max(...facts.map((f) => f.closedAt ?? Infinity));
   const latencies = facts.map((f) => (f.actionDoneAt ?? NaN) - (f.receivedAt ?? NaN));
-  return { side: side.name, n, rate: n / ((end - t0) / 1000), latencies, facts, serverCpu, workerCpu };
+  return { side: side.name, n, rate: n / ((end - t0) / 1000), latencies, facts, serverCpu, workerCpu, workerCpus };
 }
 
 /** One incident at a time, each waiting for the last to close: latency on an idle stack. */
@@ -258,6 +262,7 @@ async function single(client: Client, server: DevServer, side: Side, k: number):
     facts: parts.flatMap((p) => p.facts),
     serverCpu: parts.reduce((s, p) => s + p.serverCpu, 0),
     workerCpu: parts.reduce((s, p) => s + p.workerCpu, 0),
+    workerCpus: parts[0]!.workerCpus.map((_, i) => parts.reduce((s, p) => s + p.workerCpus[i]!, 0)),
   };
 }
 
@@ -300,7 +305,8 @@ function waitsLine(r: PhaseResult, queues: readonly string[]): string {
     const xs = r.facts.flatMap((f) => f.activityWaits.get(q) ?? []);
     parts.push(`${q} ${fmt(percentile(xs, 50), 0)}/${fmt(percentile(xs, 99), 0)}`);
   }
-  return `           ${r.side.padEnd(9)} schedule-to-start p50/p99 ms: ${parts.join(', ')}`;
+  const cpu = queues.map((q, i) => `${q} ${fmt(((r.workerCpus[i] ?? NaN) / r.n) * 1000, 0)}`).join(', ');
+  return `           ${r.side.padEnd(9)} schedule-to-start p50/p99 ms: ${parts.join(', ')}\n           ${r.side.padEnd(9)} worker CPU ms/incident: ${cpu}`;
 }
 
 async function main(): Promise<void> {

@@ -17,7 +17,3 @@ export function rssMiB(pid: number): number {
   const m = /VmRSS:\s+(\d+) kB/.exec(readFileSync(`/proc/${pid}/status`, 'utf8'));
   return m ? Number(m[1]) / 1024 : NaN;
 }
-
-export function totalCpuSeconds(pids: readonly number[]): number {
-  return pids.reduce((n, pid) => n + cpuSeconds(pid), 0);
-}
