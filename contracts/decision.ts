@@ -43,4 +43,3 @@ export type DecisionRecord = z.infer<typeof DecisionRecordSchema>;
  * (refusals before policy included) is an event in the history that `vigil audit` reads.
  */
 export const DECISION_MEMO_KEY = 'vigilDecision';
-export const DECISION_MEMO_PATCH = 'vigil-decision-memo';

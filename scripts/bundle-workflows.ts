@@ -1,6 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { fromRoot } from '../lib/paths';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/coordinator/workflow-setup';
 
 async function bundleTo(name: string, options: Parameters<typeof bundleWorkflowCode>[0]): Promise<void> {
   const { code } = await bundleWorkflowCode(options);
@@ -12,9 +13,8 @@ async function bundleTo(name: string, options: Parameters<typeof bundleWorkflowC
 /** Prebundles the workflow code so the coordinator does not run webpack at every start. */
 async function bundle(): Promise<void> {
   await bundleTo('workflow-bundle.js', {
-    workflowsPath: require.resolve('../workflows'),
-    // The coordinator's observer (five-signal coverage, escalation waits) runs in the workflow sandbox.
-    workflowInterceptorModules: [require.resolve('../workers/incident-observer-interceptor')],
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   });
   // The bare workflow that bench/incident-throughput.ts runs side by side with Vigil's.
   await bundleTo('bench-baseline-bundle.js', { workflowsPath: require.resolve('../bench/baseline/workflow') });

@@ -1,29 +1,4 @@
-import { z } from 'zod';
-import { authoritySkill, createReviewActivities, reviewSkill } from '../activities/review';
-import { PolicyHolder } from '../activities/review/policy-holder';
-import { TASK_QUEUES, VerdictSchema } from '../contracts';
-import { exportStepMutationRate } from '../lib/metrics-compliance';
-import { fromRoot } from '../lib/paths';
+import { reviewWorker } from '../activities/review/worker';
 import { main } from './run-worker';
 
-main({
-  name: 'review',
-  taskQueue: TASK_QUEUES.review,
-  setup: async (log, env) => {
-    const timeoutMs = z.coerce.number().int().positive().default(2000).parse(env.VIGIL_POLICY_TIMEOUT_MS || undefined);
-    const policy = new PolicyHolder(env.VIGIL_POLICY_DIR || fromRoot('policies', 'build'), log, { timeoutMs });
-    // Refuse to start without a policy: a review agent with none would escalate everything.
-    if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
-    policy.watch();
-    exportStepMutationRate();
-    return {
-      worker: { activities: createReviewActivities({ policy, log }) },
-      agent: {
-        name: 'review',
-        description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
-        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)],
-        tools: [],
-      },
-    };
-  },
-});
+main(reviewWorker);

@@ -1,5 +1,5 @@
 import { defineQuery, defineSignal, defineUpdate } from '@temporalio/workflow';
-import type { Anomaly, IncidentState } from '../contracts';
+import type { IncidentState, JoinedAlert } from '../contracts';
 
 /** Defined once, imported by the workflow and by every client (CLI, gate, tests). */
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
@@ -8,8 +8,8 @@ export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 export const analystDecisionSignal = defineSignal<[unknown]>('analystDecision');
 /** Same payload as the signal, but the caller learns whether it was accepted, and why not. */
 export const decideUpdate = defineUpdate<DecideResult, [unknown]>('decide');
-/** A later alert with the same correlation key joins the incident instead of opening another. */
-export const alertJoinedSignal = defineSignal<[Anomaly]>('alertJoined');
+/** A later alert with the same correlation key joins the incident instead of opening another (send `joinedAlertOf(anomaly)`). */
+export const alertJoinedSignal = defineSignal<[JoinedAlert]>('alertJoined');
 export const stateQuery = defineQuery<IncidentState>('state');
 /** Which alerts this incident holds: its first alert and every distinct alert that joined it. */
 export const alertsQuery = defineQuery<IncidentAlerts>('alerts');

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { Analysis, AgentMessage, Anomaly } from '../../contracts';
-import { AnalysisSchema, AnomalySchema } from '../../contracts';
+import { AGENTS, AnalysisSchema, AnomalySchema } from '../../contracts';
 import type { AgentContext, AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
 import { analyseDeterministically } from './deterministic-analyser';
 
 export const AnalyseInputSchema = z.object({ anomaly: AnomalySchema });
@@ -14,15 +15,17 @@ export type Analyser = (anomaly: Anomaly, ctx: AgentContext) => Promise<Analysis
 
 export const deterministicAnalyser: Analyser = async (anomaly) => analyseDeterministically(anomaly);
 
+const SKILL = AGENTS.analysis.skills.analyse;
+
 export function analysisSkill(analyser: Analyser): AgentSkill<AnalyseInput, Analysis> {
-  return {
-    agent: 'analysis',
-    skill: 'analyse',
+  return defineSkill('analysis', SKILL, {
     description: 'Threat analysis of a Falco anomaly: severity, MITRE technique, confidence, proposed actions (targeting only the alert\'s own pod).',
     input: AnalyseInputSchema,
     output: AnalysisSchema,
     handle: ({ anomaly }, ctx) => analyser(anomaly, ctx),
-  };
+    observe: (_input, result, traceId) =>
+      count(metrics.analyses(), { labels: { analyser: result.analyser.kind, fallback: String(result.analyser.fallback === true) }, traceId }),
+  });
 }
 
 export interface AnalysisDeps {
@@ -33,9 +36,7 @@ export interface AnalysisDeps {
 export function createAnalysisActivities(deps: AnalysisDeps) {
   const skill = analysisSkill(deps.analyser ?? deterministicAnalyser);
   return {
-    async analyse(message: AgentMessage<AnalyseInput>): Promise<AgentMessage<Analysis>> {
-      return runSkill(skill, message, deps.log);
-    },
+    [SKILL.activity]: (message: AgentMessage<AnalyseInput>): Promise<AgentMessage<Analysis>> => runSkill(skill, message, deps.log),
   };
 }
 export type AnalysisActivities = ReturnType<typeof createAnalysisActivities>;

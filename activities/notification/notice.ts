@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analystDecisionSignal } from '../../workflows/definitions';
 import { ActionResultSchema, ProposedActionSchema, ReasonSchema, RESOLUTIONS, SEVERITIES, VERDICT_OUTCOMES } from '../../contracts';
 
 /** What the coordinator asks the notification agent to tell people. */
@@ -27,7 +28,7 @@ export function decisionCommands(incidentId: string): string[] {
   return [
     `vigil approve ${incidentId} --analyst <you> --reason "<why>"`,
     `vigil reject ${incidentId} --analyst <you> --reason "<why>"`,
-    `temporal workflow signal --workflow-id ${incidentId} --name analystDecision --input ${payload('approve')}`,
+    `temporal workflow signal --workflow-id ${incidentId} --name ${analystDecisionSignal.name} --input ${payload('approve')}`,
   ];
 }
 

@@ -1,9 +1,10 @@
 import { z } from 'zod';
 import type { AgentMessage, Verdict } from '../../contracts';
-import { AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
+import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
 import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
 import type { PolicyBundle } from './policy-bundle';
 import { ENTRYPOINTS } from './policy-bundle';
@@ -22,11 +23,10 @@ export interface PolicySource {
 }
 
 const hooks = { onFailure: countPolicyFailure };
+const SKILLS = AGENTS.review.skills;
 
 export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdict> {
-  return {
-    agent: 'review',
-    skill: 'review',
+  return defineSkill('review', SKILLS.review, {
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
@@ -48,13 +48,12 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
       );
       return verdict;
     },
-  };
+    observe: (_input, verdict, traceId) => count(metrics.verdicts(), { labels: { outcome: verdict.outcome }, traceId }),
+  });
 }
 
 export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput, AuthorityResult> {
-  return {
-    agent: 'review',
-    skill: 'authorize-decision',
+  return defineSkill('review', SKILLS.authorizeDecision, {
     description: 'Whether an analyst may make this decision on this incident, by policy.',
     input: AuthorizeInputSchema,
     handle: async (input, ctx) => {
@@ -65,19 +64,19 @@ export function authoritySkill(policy: PolicySource): AgentSkill<AuthorizeInput,
       ctx.log.info({ analyst: input.decision.analyst, allowed: result.allowed, reasons: result.reasons.map((r) => r.code), policyVersion: result.policyVersion }, 'decision authority');
       return result;
     },
-  };
+    // Accepted decisions are counted by the coordinator, once the escalation is settled.
+    observe: (_input, result, traceId) => {
+      if (!result.allowed) count(metrics.decisions(), { labels: { outcome: 'refused' }, traceId });
+    },
+  });
 }
 
 export function createReviewActivities(deps: { policy: PolicySource; log: Logger }) {
   const review = reviewSkill(deps.policy);
   const authority = authoritySkill(deps.policy);
   return {
-    async review(message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> {
-      return runSkill(review, message, deps.log);
-    },
-    async authorizeDecision(message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorityResult>> {
-      return runSkill(authority, message, deps.log);
-    },
+    [SKILLS.review.activity]: (message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> => runSkill(review, message, deps.log),
+    [SKILLS.authorizeDecision.activity]: (message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorityResult>> => runSkill(authority, message, deps.log),
   };
 }
 export type ReviewActivities = ReturnType<typeof createReviewActivities>;
