@@ -202,8 +202,8 @@ async function startBaselineWorkers(address: string, logDir: string): Promise<Ch
           logFile: join(logDir, `baseline-${role}.log`),
         });
         children.push(child);
-        // As long as lib/stack.ts gives Vigil's workers and more: on a loaded machine the bundle loads slowly.
-        await waitReady(`baseline ${role}`, child, port, 180_000);
+        // As long as Vigil's workers get: on a loaded machine a worker takes minutes to load.
+        await waitReady(`baseline ${role}`, child, port, 300_000);
       }),
     );
     return children;
@@ -346,7 +346,7 @@ async function main(): Promise<void> {
     const server = await startDevServer({ uiPort: null, dbFile, logFile: join(work, 'temporal.log'), sqlitePragmas: pragmas, dynamicConfig, tuned: !untuned });
     cleanups.push(() => server.stop());
     // Both stacks start at once; whichever started is stopped even if the other failed.
-    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {} }), startBaselineWorkers(server.address, work)]);
+    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
     if (vigilStack.status === 'fulfilled') cleanups.push(() => vigilStack.value.stop());
     if (baseStack.status === 'fulfilled') cleanups.push(() => Promise.all(baseStack.value.map((c) => c.stop())).then(() => undefined));
     if (vigilStack.status === 'rejected') throw vigilStack.reason;

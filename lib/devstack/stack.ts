@@ -44,6 +44,8 @@ export async function startWorkers(opts: {
   logDir?: string;
   inheritOutput?: WorkerName[];
   names?: readonly WorkerName[];
+  /** How long each worker may take to answer /readyz (default 90 s; a loaded machine needs more). */
+  readyTimeoutMs?: number;
 }): Promise<WorkerStack> {
   const workers = new Map<WorkerName, Child>();
   const opsPorts = new Map<WorkerName, number>();
@@ -60,7 +62,7 @@ export async function startWorkers(opts: {
       inheritOutput: opts.inheritOutput?.includes(name),
     });
     workers.set(name, child);
-    await waitReady(name, child, port, 90_000);
+    await waitReady(name, child, port, opts.readyTimeoutMs ?? 90_000);
     return child;
   };
   const stop = async () => {
