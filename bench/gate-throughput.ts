@@ -13,23 +13,20 @@
  *   (KAFKA_BROKERS=host:port uses that cluster instead of starting scripts/kafka.sh)
  */
 import { randomUUID } from 'node:crypto';
-import { mkdtempSync, readFileSync } from 'node:fs';
+import { mkdtempSync } from 'node:fs';
 import { cpus, loadavg, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Kafka, logLevel } from 'kafkajs';
-import { FalcoAlertSchema } from '../contracts';
 import type { ScoringEngine } from '../gate/engine/engine';
 import { InlineEngine } from '../gate/engine/inline-engine';
 import { ThreadEngine, threadEngineAvailable } from '../gate/engine/thread-engine';
 import { Gate } from '../gate/gate';
-import { saveGateModel } from '../gate/model/gate-model';
-import { trainGateModel } from '../gate/model/train';
-import { readGateSettings } from '../gate/policy-settings';
 import { KafkaSource } from '../gate/sources/kafka-source';
 import { incidentIdFor } from '../lib/identity';
 import { createLogger } from '../lib/logger';
-import { fromRoot } from '../lib/paths';
 import { createTopic, startKafka } from '../test/helpers/kafka-broker';
+import { demoTraffic, trainDemoModel } from './lib/gate-traffic';
+import { kafkajsRawRate } from './lib/kafka-raw';
 
 function arg(name: string, fallback: number): number {
   const i = process.argv.indexOf(`--${name}`);
@@ -38,33 +35,6 @@ function arg(name: string, fallback: number): number {
 
 const log = createLogger('bench', 'silent');
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
-
-/** The raw baseline: a consumer group that only counts what it fetched. */
-async function rawRate(brokers: string[], topic: string, total: number): Promise<number> {
-  const kafka = new Kafka({ clientId: 'bench-raw', brokers, logLevel: logLevel.NOTHING });
-  const consumer = kafka.consumer({ groupId: `bench-raw-${randomUUID()}` });
-  await consumer.connect();
-  await consumer.subscribe({ topic, fromBeginning: true });
-  let n = 0;
-  let t0 = 0n;
-  let t1 = 0n;
-  await new Promise<void>((resolve, reject) => {
-    consumer
-      .run({
-        eachBatch: async ({ batch }) => {
-          if (t0 === 0n) t0 = process.hrtime.bigint();
-          n += batch.messages.length;
-          if (n >= total) {
-            t1 = process.hrtime.bigint();
-            resolve();
-          }
-        },
-      })
-      .catch(reject);
-  });
-  await consumer.disconnect();
-  return total / (Number(t1 - t0) / 1e9);
-}
 
 /** The gate's rate over the same topic, from its first batch to its last commit. */
 async function gateRate(brokers: string[], topic: string, total: number, engine: ScoringEngine): Promise<{ rate: number; anomalies: number }> {
@@ -120,20 +90,7 @@ async function main(): Promise<void> {
     await createTopic(brokers, topic, partitions);
     await createTopic(brokers, `${topic}.dlq`, 1);
 
-    // Traffic: the demo's background and replay (benign with a few attacks), cycled to `total`;
-    // each cycle five days later than the last, so repeats read as new days, not as a burst.
-    const source = ['gate-background.jsonl', 'gate-replay.jsonl'].flatMap((f) => readFileSync(fromRoot('examples', f), 'utf8').split('\n')).filter((l) => l.trim());
-    const cycle = (line: string, c: number): string => {
-      if (c === 0) return line;
-      try {
-        const a = JSON.parse(line) as { time: string };
-        a.time = new Date(Date.parse(a.time) + c * 5 * 86_400_000).toISOString();
-        return JSON.stringify(a);
-      } catch {
-        return line;
-      }
-    };
-    const lines = { at: (i: number) => cycle(source[i % source.length]!, Math.floor(i / source.length)) };
+    const lines = demoTraffic();
     const producer = new Kafka({ clientId: 'bench-producer', brokers, logLevel: logLevel.NOTHING }).producer();
     await producer.connect();
     let bytes = 0;
@@ -144,20 +101,13 @@ async function main(): Promise<void> {
     }
     await producer.disconnect();
 
-    const policyDir = fromRoot('policies', 'build');
-    const settings = readGateSettings(policyDir);
-    const modelPath = join(work, 'model.json');
-    const background = readFileSync(fromRoot('examples', 'gate-background.jsonl'), 'utf8')
-      .split('\n')
-      .filter((l) => l.trim())
-      .map((l) => FalcoAlertSchema.parse(JSON.parse(l)));
-    saveGateModel(trainGateModel(background, { criticalNamespaces: settings.criticalNamespaces }), modelPath);
+    const { modelPath, settings } = trainDemoModel(work);
     const engineOptions = { modelPath, settings, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 };
 
     console.log(`${total} events (${(bytes / total).toFixed(0)} B average) in ${partitions} partitions; Node ${process.version}, ${cpus().length} CPUs, load ${loadavg()[0]!.toFixed(1)}`);
     const rows: Array<{ raw: number; thread: number; inline: number; anomalies: number }> = [];
     for (let r = 0; r < rounds; r++) {
-      const raw = await rawRate(brokers, topic, total);
+      const raw = await kafkajsRawRate(brokers, topic, total);
       const threaded = threadEngineAvailable() ? await ThreadEngine.start(engineOptions) : null;
       const thread = threaded ? await gateRate(brokers, topic, total, threaded) : { rate: NaN, anomalies: 0 };
       await threaded?.close();

@@ -3,15 +3,21 @@ import { bundleWorkflowCode } from '@temporalio/worker';
 import { fromRoot } from '../lib/paths';
 import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/coordinator/workflow-setup';
 
+async function bundleTo(name: string, options: Parameters<typeof bundleWorkflowCode>[0]): Promise<void> {
+  const { code } = await bundleWorkflowCode(options);
+  const out = fromRoot('dist', name);
+  await writeFile(out, code);
+  process.stdout.write(`workflow bundle -> ${out} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+}
+
 /** Prebundles the workflow code so the coordinator does not run webpack at every start. */
 async function bundle(): Promise<void> {
-  const { code } = await bundleWorkflowCode({
+  await bundleTo('workflow-bundle.js', {
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   });
-  const out = fromRoot('dist', 'workflow-bundle.js');
-  await writeFile(out, code);
-  process.stdout.write(`workflow bundle -> ${out} (${(code.length / 1024).toFixed(0)} KiB)\n`);
+  // The bare workflow that bench/incident-throughput.ts runs side by side with Vigil's.
+  await bundleTo('bench-baseline-bundle.js', { workflowsPath: require.resolve('../bench/baseline/workflow') });
 }
 
 bundle().catch((err: unknown) => {

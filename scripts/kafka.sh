@@ -94,11 +94,16 @@ resolve_jars() {
 }
 
 # A KRaft cluster id: 16 random bytes, base64url without padding (what kafka-storage random-uuid prints).
+# Never one that starts with '-': kafka-storage would read it as an option (1 start in 64 failed so).
 new_cluster_id() {
   if command -v node >/dev/null 2>&1; then
-    node -e 'console.log(require("crypto").randomBytes(16).toString("base64url"))'
+    node -e 'let id; do id = require("crypto").randomBytes(16).toString("base64url"); while (id.startsWith("-")); console.log(id)'
   else
-    python3 -c 'import base64, os; print(base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("="))'
+    python3 -c 'import base64, os
+while True:
+    id = base64.urlsafe_b64encode(os.urandom(16)).decode().rstrip("=")
+    if not id.startswith("-"): break
+print(id)'
   fi
 }
 

@@ -9,6 +9,7 @@ import { declareGrants } from '../lib/metrics-compliance';
 import { startOpsServer } from '../lib/ops-server';
 import type { WorkerProcess } from '../lib/worker-process';
 import { connectionOptions, temporalConfigFromEnv } from '../lib/temporal-config';
+import { workerTuning } from '../lib/worker-tuning';
 import { installRuntimeLogger, traceIdActivityInterceptor } from './temporal-logging';
 
 export const WorkerEnvSchema = z.object({
@@ -34,6 +35,7 @@ export async function runWorker(proc: WorkerProcess, env: NodeJS.ProcessEnv = pr
   const setup = await proc.setup(log, env, temporal);
   const connection = await NativeConnection.connect(connectionOptions(temporal) as Parameters<typeof NativeConnection.connect>[0]);
   const worker = await Worker.create({
+    ...workerTuning(proc.name, env),
     ...setup.worker,
     interceptors: { ...setup.worker.interceptors, activity: [...(setup.worker.interceptors?.activity ?? []), traceIdActivityInterceptor] },
     connection,

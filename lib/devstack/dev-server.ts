@@ -31,10 +31,40 @@ export async function temporalAnswers(address: string, timeoutMs = 2000): Promis
  * `temporal server start-dev` on loopback with Vigil's search attributes registered.
  * With a db file, incidents survive a restart; the UI is optional (tests run headless).
  */
-export async function startDevServer(opts: { port?: number; uiPort?: number | null; dbFile?: string; logFile?: string } = {}): Promise<DevServer> {
+export interface DevServerOptions {
+  port?: number;
+  uiPort?: number | null;
+  dbFile?: string;
+  logFile?: string;
+  /** `PRAGMA=VALUE` statements for the SQLite store (`--sqlite-pragma`), e.g. `journal_mode=wal`. */
+  sqlitePragmas?: readonly string[];
+  /** Dynamic config values (`--dynamic-config-value KEY=<json>`). */
+  dynamicConfig?: Readonly<Record<string, unknown>>;
+  /** false: the CLI's own defaults, without DEV_SERVER_TUNING (the bench's "before"). */
+  tuned?: boolean;
+}
+
+/**
+ * What makes the dev server carry more incidents on the same CPU without giving up durability
+ * (docs/PERFORMANCE.md): SQLite's write-ahead log, one fsync'd append per commit instead of a
+ * rollback journal written and deleted around each one (synchronous stays FULL); and one
+ * partition per task queue, since a single-process server gains nothing from spreading a queue
+ * and every extra partition is a place a task can wait for a poller that is on another.
+ */
+export const DEV_SERVER_TUNING = {
+  sqlitePragmas: ['journal_mode=wal', 'synchronous=full'],
+  dynamicConfig: { 'matching.numTaskqueueReadPartitions': 1, 'matching.numTaskqueueWritePartitions': 1 },
+} as const;
+
+export async function startDevServer(opts: DevServerOptions = {}): Promise<DevServer> {
   const port = opts.port ?? (await freePort());
   const args = ['server', 'start-dev', '--ip', '127.0.0.1', '--port', String(port)];
   for (const sa of SEARCH_ATTRIBUTE_REGISTRATIONS) args.push('--search-attribute', sa);
+  const tuning = opts.tuned === false ? { sqlitePragmas: [], dynamicConfig: {} } : DEV_SERVER_TUNING;
+  // Pragmas apply to a file; the in-memory store has no journal to tune.
+  const pragmas = opts.dbFile ? [...tuning.sqlitePragmas, ...(opts.sqlitePragmas ?? [])] : (opts.sqlitePragmas ?? []);
+  for (const pragma of pragmas) args.push('--sqlite-pragma', pragma);
+  for (const [key, value] of Object.entries({ ...tuning.dynamicConfig, ...opts.dynamicConfig })) args.push('--dynamic-config-value', `${key}=${JSON.stringify(value)}`);
   if (opts.dbFile) {
     mkdirSync(dirname(opts.dbFile), { recursive: true });
     args.push('--db-filename', opts.dbFile);

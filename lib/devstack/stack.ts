@@ -23,7 +23,8 @@ export interface WorkerStack {
   stop(): Promise<void>;
 }
 
-async function waitReady(name: string, child: Child, port: number, timeoutMs: number): Promise<void> {
+/** Polls a worker's /readyz until it answers, failing early if the process exits. */
+export async function waitReady(name: string, child: Child, port: number, timeoutMs: number): Promise<void> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     if (child.process.exitCode !== null) throw new Error(`${name} worker exited with ${child.process.exitCode} before it was ready`);
@@ -50,6 +51,8 @@ export async function startWorkers(opts: {
   logDir?: string;
   inheritOutput?: WorkerName[];
   names?: readonly WorkerName[];
+  /** How long each worker may take to answer /readyz (default 90 s; a loaded machine needs more). */
+  readyTimeoutMs?: number;
 }): Promise<WorkerStack> {
   const workers = new Map<WorkerName, Child>();
   const opsPorts = new Map<WorkerName, number>();
@@ -67,7 +70,7 @@ export async function startWorkers(opts: {
       inheritOutput: opts.inheritOutput?.includes(name),
     });
     workers.set(name, child);
-    await waitReady(name, child, port, 90_000);
+    await waitReady(name, child, port, opts.readyTimeoutMs ?? 90_000);
     return child;
   };
   const stop = async () => {

@@ -1,4 +1,5 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
+import type { SearchAttributeUpdatePair } from '@temporalio/common';
 import type { Analysis, Anomaly, IncidentState, IncidentStatus, Verdict } from '../../contracts';
 import { assetLabel, assetOf, joinedAlertId, joinedAlertOf, SA, severityFromPriority, TRUST_LABELS } from '../../contracts';
 import type { IncidentAlerts } from '../definitions';
@@ -28,6 +29,8 @@ export interface IncidentCarry {
 export class Incident {
   private readonly alertIds: Set<string>;
   private untracked: number;
+  /** Attributes changed since the last status, sent with the next one (see upsert). */
+  private readonly changed = new Map<string, SearchAttributeUpdatePair>();
 
   private constructor(
     readonly state: IncidentState,
@@ -74,13 +77,31 @@ export class Incident {
   /** Status in the state, the search attributes and the UI's current details. */
   show(status: IncidentStatus, details: string): void {
     this.state.status = status;
-    upsertSearchAttributes([{ key: SA.status, value: status }]);
+    this.upsert([{ key: SA.status, value: status }], true);
     setCurrentDetails(`**${status}** — ${details}`);
+  }
+
+  /**
+   * Every upsert is a history event and a visibility write, so attributes go out once per step:
+   * remembered until the step's status (`now`), then every pair whose value differs from what the
+   * run already carries (the gate's start sets status, severity, asset, trace id and score) in one
+   * upsert. An auto-executed incident upserts 4 times instead of 8. Every step ends in a status,
+   * so nothing waits long. No `patched()` guard: it would add a marker and a
+   * TemporalChangeVersion upsert to every run; an incident in flight across an upgrade that
+   * changes this fails its replay loudly (nondeterminism) instead, so drain before upgrading.
+   */
+  private upsert(pairs: SearchAttributeUpdatePair[], now = false): void {
+    for (const p of pairs) this.changed.set(p.key.name, p);
+    if (!now) return;
+    const current = workflowInfo().typedSearchAttributes;
+    const send = [...this.changed.values()].filter((p) => current.get(p.key) !== p.value);
+    this.changed.clear();
+    if (send.length > 0) upsertSearchAttributes(send);
   }
 
   /** The attributes the UI filters on, as they stand now. */
   publish(): void {
-    upsertSearchAttributes([
+    this.upsert([
       { key: SA.severity, value: this.state.severity },
       { key: SA.asset, value: this.state.assetLabel },
       { key: SA.traceId, value: this.state.traceId },
@@ -93,14 +114,14 @@ export class Incident {
   analysed(analysis: Analysis): void {
     this.state.analysis = analysis;
     this.state.severity = analysis.severity;
-    upsertSearchAttributes([{ key: SA.severity, value: analysis.severity }]);
+    this.upsert([{ key: SA.severity, value: analysis.severity }]);
   }
 
   /** The review agent's signed verdict says whether the gate opened this incident; the UI filters on it (VigilTrusted). */
   reviewed(verdict: Verdict): void {
     this.state.verdict = verdict;
     this.state.trusted = verdict.originTrusted === true;
-    upsertSearchAttributes([
+    this.upsert([
       { key: SA.verdict, value: verdict.outcome },
       { key: SA.trusted, value: this.state.trusted ? TRUST_LABELS.trusted : TRUST_LABELS.untrusted },
     ]);

@@ -1,0 +1,53 @@
+import type { WorkerOptions } from '@temporalio/worker';
+import { z } from 'zod';
+
+/**
+ * Temporal worker options that set a worker's speed, not its behaviour: pollers, slots, the
+ * sticky cache. One place for them, so Vigil's workers and the bench's bare baseline run with the
+ * same ones; `VIGIL_WORKER_OPTIONS` (a JSON object of these keys) overrides them for an
+ * experiment or a deployment without a rebuild.
+ */
+const TuningSchema = z
+  .object({
+    maxConcurrentWorkflowTaskExecutions: z.number().int().min(2),
+    maxConcurrentActivityTaskExecutions: z.number().int().min(1),
+    maxConcurrentWorkflowTaskPolls: z.number().int().min(2),
+    maxConcurrentActivityTaskPolls: z.number().int().min(1),
+    nonStickyToStickyPollRatio: z.number().positive().max(1),
+    maxCachedWorkflows: z.number().int().min(0),
+    stickyQueueScheduleToStartTimeout: z.string().min(1),
+  })
+  .partial()
+  .strict();
+export type WorkerTuning = z.infer<typeof TuningSchema>;
+
+/**
+ * What each worker runs with unless told otherwise (the SDK's defaults where not named).
+ *
+ * The coordinator's sticky cache is bounded by count: each cached incident holds ~1.45 MiB of
+ * the coordinator's RSS (bench/waiting-incidents.ts), and the SDK's default sizes the cache from
+ * the V8 heap limit, which follows the machine's memory, not the container's (2,310 incidents,
+ * ~3.3 GiB, on a 24 GiB node). 150 keeps an idle coordinator (~225 MiB) plus a full cache
+ * within the chart's 512 MiB limit; an incident evicted from the cache is replayed from its
+ * history at its next task (a few ms), never lost.
+ */
+const DEFAULTS: Record<string, WorkerTuning> = {
+  coordinator: { maxCachedWorkflows: 150 },
+};
+
+export function workerTuning(worker: string, env: NodeJS.ProcessEnv): Pick<WorkerOptions, keyof WorkerTuning> {
+  const raw = env.VIGIL_WORKER_OPTIONS;
+  let override: WorkerTuning = {};
+  if (raw) {
+    let parsed: unknown;
+    try {
+      parsed = JSON.parse(raw);
+    } catch (err) {
+      throw new Error(`VIGIL_WORKER_OPTIONS is not JSON: ${(err as Error).message}`);
+    }
+    const checked = TuningSchema.safeParse(parsed);
+    if (!checked.success) throw new Error(`VIGIL_WORKER_OPTIONS: ${checked.error.issues.map((i) => `${i.path.join('.') || 'options'}: ${i.message}`).join('; ')}`);
+    override = checked.data;
+  }
+  return { ...DEFAULTS[worker], ...override } as Pick<WorkerOptions, keyof WorkerTuning>;
+}
