@@ -40,7 +40,7 @@ async function replica(args: ReplicaArgs): Promise<void> {
   const engine = await ThreadEngine.start({ modelPath: args.modelPath, settings, maxEventBytes: 1 << 20, correlationWindowMs: 600_000 });
   const id = randomUUID().slice(0, 8);
   const source = new KafkaSource({ brokers: args.brokers, topic: args.topic, deadLetterTopic: `${args.topic}.dlq`, groupId: args.groupId, clientId: `bench-replica-${id}`, transactionalId: `${args.groupId}-${id}`, fromBeginning: true, log });
-  const gate = new Gate({ source, engine, log, opener: { open: async (a) => ({ incidentId: incidentIdFor(a.correlationKey), outcome: 'started' }) } });
+  const gate = new Gate({ source, engine, log, opener: { open: async (a) => ({ incidentId: incidentIdFor(a), outcome: 'started' }) } });
   let running: Promise<void> | null = null;
   const timer = setInterval(() => process.send?.({ consumed: gate.stats.consumed }), 20);
   process.on('message', (m: string) => {

@@ -357,7 +357,7 @@ async function main(): Promise<void> {
     cleanups.push(() => client.connection.close());
 
     const { modelPath, settings } = trainDemoModel(work);
-    const engineOptions = { modelPath, settings: { anomalyThreshold: 0, criticalNamespaces: settings.criticalNamespaces }, maxEventBytes: 1 << 20, correlationWindowMs: DEFAULT_CORRELATION_WINDOW_MS };
+    const engineOptions = { modelPath, settings: { ...settings, anomalyThreshold: 0 }, maxEventBytes: 1 << 20, correlationWindowMs: DEFAULT_CORRELATION_WINDOW_MS };
     const engine: ScoringEngine = threadEngineAvailable() ? await ThreadEngine.start(engineOptions) : new InlineEngine(engineOptions);
     cleanups.push(() => engine.close());
 

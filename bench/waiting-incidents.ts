@@ -17,7 +17,7 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { FalcoAlert, IncidentState } from '../contracts';
-import { FalcoAlertSchema } from '../contracts';
+import { FalcoAlertSchema, workloadOf } from '../contracts';
 import { startDevServer } from '../lib/devstack/dev-server';
 import { correlationKeyFor } from '../lib/identity';
 import { startIncident } from '../lib/incidents';
@@ -58,7 +58,7 @@ async function main(): Promise<void> {
     const nextAnomaly = () => {
       seq += 1;
       const alert: FalcoAlert = { ...template, time: new Date().toISOString(), output_fields: { ...template.output_fields, 'k8s.ns.name': 'kube-system', 'k8s.pod.name': `bench-${tag}-${seq}` } };
-      return { alert, score: 0.9, correlationKey: correlationKeyFor(alert), traceId: randomUUID().replace(/-/g, ''), receivedAt: new Date().toISOString() };
+      return { alert, score: 0.9, correlationKey: correlationKeyFor(workloadOf(alert), Date.parse(alert.time)), traceId: randomUUID().replace(/-/g, ''), receivedAt: new Date().toISOString() };
     };
 
     const pids = () => new Map<string, number>([['dev server', server.child.pid], ...[...workers.workers].map(([n, c]) => [n, c.pid] as [string, number])]);

@@ -42,7 +42,7 @@ describe('incident workflow: search attributes', () => {
     const anomaly = autoExecuted();
     const workers = await inProcessAgents(env.nativeConnection, { notifier: recordingNotifier(notices) });
     const events = await withWorkers(workers, async () => {
-      const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId: incidentIdFor(anomaly.correlationKey), args: [anomaly] });
+      const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId: incidentIdFor(anomaly), args: [anomaly] });
       await handle.result();
       return (await handle.fetchHistory()).events ?? [];
     });
