@@ -15,7 +15,10 @@ export interface Mandate {
 
 /** Same namespace, same pod (the asset's, when it names one), no other node: the incident's own asset and nothing else. */
 export function targetProblem(target: ActionTarget, asset: Asset): string | null {
-  const t = ActionTargetSchema.parse(target);
+  const parsed = ActionTargetSchema.safeParse(target);
+  // A name the contract refuses is a refusal here too, never a crash.
+  if (!parsed.success) return `target namespace "${String(target.namespace)}", pod "${String(target.pod ?? '(none)')}" is not a valid Kubernetes name`;
+  const t = parsed.data;
   if (!asset.namespace) return 'the incident names no namespace, so no action can be aimed at it';
   if (t.namespace !== asset.namespace) return `target namespace "${t.namespace}" is not the incident's "${asset.namespace}"`;
   if (asset.pod ? t.pod !== asset.pod : t.pod !== undefined) return `target pod "${t.pod ?? '(none)'}" is not the incident's "${asset.pod ?? '(none)'}"`;

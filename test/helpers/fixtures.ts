@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Anomaly, FalcoAlert } from '../../contracts';
-import { FalcoAlertSchema } from '../../contracts';
+import { AnomalySchema, FalcoAlertSchema } from '../../contracts';
 import { alertFingerprint } from '../../lib/identity';
 import { signAnomaly } from '../../lib/trust/anomaly-signature';
 import { testGateSigner } from './trust';
@@ -42,7 +42,9 @@ export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: str
     traceId: opts.traceId ?? `${'0'.repeat(24)}${(Date.now() % 0xffffffff).toString(16).padStart(8, '0')}`.slice(-32),
     receivedAt: new Date().toISOString(),
   };
-  return opts.unsigned ? anomaly : signAnomaly(testGateSigner(), anomaly);
+  // An anomaly the contract refuses (e.g. a bad Kubernetes name) cannot be signed; it stays unsigned and is refused anyway.
+  const valid = AnomalySchema.safeParse(anomaly).success;
+  return opts.unsigned || !valid ? anomaly : signAnomaly(testGateSigner(), anomaly);
 }
 
 export const byRule = (rule: string, extra: (a: FalcoAlert) => boolean = () => true) => (a: FalcoAlert) => a.rule === rule && extra(a);

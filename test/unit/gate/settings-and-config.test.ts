@@ -13,8 +13,9 @@ const data = (threshold: unknown, namespaces: string[] = ['kube-system']) => ({ 
 describe('gate settings from the policy data', () => {
   it("reads the repository's policy data", () => {
     const s = readGateSettings(join(ROOT, 'policies'));
-    expect(s.anomalyThreshold).toBeGreaterThan(0);
-    expect(s.anomalyThreshold).toBeLessThanOrEqual(1);
+    // No override: the model's calibrated threshold applies.
+    expect(s.anomalyThreshold).toBeUndefined();
+    expect(s.priorityFloor).toBe('Critical');
     expect(s.criticalNamespaces).toContain('kube-system');
   });
 

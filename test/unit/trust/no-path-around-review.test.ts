@@ -12,7 +12,7 @@ import { incidentIdFor } from '../../../lib/identity';
 import { createLogger } from '../../../lib/logger';
 import { originOf, signAnomaly } from '../../../lib/trust/anomaly-signature';
 import { signVerdict } from '../../../lib/trust/verdict-signature';
-import { anomalyOf, byRule, exampleAlert } from '../../helpers/fixtures';
+import { anomalyOf, evidentAlert } from '../../helpers/fixtures';
 import { builtBundleDir } from '../../helpers/policy-bundles';
 import { freshKeys, testGateSigner, testGateVerifier } from '../../helpers/trust';
 
@@ -30,8 +30,8 @@ const remediation = createRemediationActivities({ registry: defaultRegistry(), d
 const TRACE = 'a'.repeat(32);
 const msg = <T>(incidentId: string, skill: string, data: T) => agentMessage({ messageId: `m-${Math.random()}`, contextId: incidentId, role: A2A_ROLES.user, traceId: TRACE, skill, from: 'coordinator', data });
 
-/** A low-severity shell in an ordinary namespace: the policy auto-executes a quarantine label. */
-const lowShell = () => exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'));
+/** A reverse shell to an outside address in an ordinary namespace: evidence enough for the policy to auto-execute. */
+const lowShell = evidentAlert;
 
 async function reviewed(anomaly: Anomaly, incidentId = incidentIdFor(anomaly)): Promise<{ incidentId: string; asset: Asset; verdict: Verdict }> {
   const asset = assetOf(anomaly.alert);
