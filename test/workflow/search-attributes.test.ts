@@ -4,7 +4,7 @@ import { TASK_QUEUES } from '../../contracts';
 import { incidentIdFor } from '../../lib/identity';
 import { openOrJoinIncident } from '../../lib/incidents';
 import { incidentWorkflow } from '../../workflows/incident';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, evidentAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
 import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
@@ -23,7 +23,7 @@ describe('incident workflow: search attributes', () => {
     await env?.teardown();
   });
 
-  const autoExecuted = () => anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
+  const autoExecuted = () => anomalyOf(evidentAlert());
 
   it('opened by the gate: nothing the start set is sent again, and each later step is one upsert', async () => {
     const anomaly = autoExecuted();
@@ -34,7 +34,7 @@ describe('incident workflow: search attributes', () => {
       await handle.result();
       return { events: (await handle.fetchHistory()).events ?? [], attributes: (await handle.describe()).searchAttributes };
     });
-    expect(upserted(events)).toEqual([['VigilStatus'], ['VigilStatus', 'VigilVerdict'], ['VigilStatus'], ['VigilStatus']]);
+    expect(upserted(events)).toEqual([['VigilStatus'], ['VigilStatus', 'VigilTrusted', 'VigilVerdict'], ['VigilStatus'], ['VigilStatus']]);
     expect(attributes).toMatchObject({ VigilStatus: ['closed'], VigilVerdict: ['auto_execute'], VigilSeverity: ['low'], VigilTraceId: [anomaly.traceId] });
   });
 
