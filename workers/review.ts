@@ -4,6 +4,7 @@ import { PolicyHolder } from '../activities/review/policy-holder';
 import { TASK_QUEUES, VerdictSchema } from '../contracts';
 import { exportStepMutationRate } from '../lib/metrics-compliance';
 import { fromRoot } from '../lib/paths';
+import { decisionTrustConfigFromEnv, trustedIssuers } from '../lib/trust/decision-keys';
 import { main } from './run-worker';
 
 main({
@@ -16,12 +17,17 @@ main({
     if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
     policy.watch();
     exportStepMutationRate();
+    const trust = decisionTrustConfigFromEnv(env);
+    const issuers = trustedIssuers(trust);
+    // Without a trusted issuer every signed decision is refused: say so at start, not at the first escalation.
+    if (issuers.length === 0) log.warn('no decision issuer configured: every signed analyst decision will be refused');
+    log.info({ oidcIssuer: trust.oidc?.issuer ?? null, localJwksFile: trust.localJwksFile }, 'analyst decisions: trusted issuers');
     return {
-      worker: { activities: createReviewActivities({ policy, log }) },
+      worker: { activities: createReviewActivities({ policy, issuers, log }) },
       agent: {
         name: 'review',
         description: 'Vigil review agent: deterministic policy verdicts (Rego compiled to wasm) on analyses, and analyst authority checks.',
-        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy)],
+        skills: [{ ...reviewSkill(policy), output: VerdictSchema }, authoritySkill(policy, issuers)],
         tools: [],
       },
     };

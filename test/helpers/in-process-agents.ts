@@ -1,3 +1,4 @@
+import type { TrustedIssuer } from '../../lib/trust/decision-token';
 import { join } from 'node:path';
 import type { NativeConnection } from '@temporalio/worker';
 import { Worker } from '@temporalio/worker';
@@ -16,7 +17,7 @@ import { ROOT } from './fixtures';
  * The coordinator and the four agents as in-process workers on their own task queues, with the
  * real activities and the real wasm policy: for workflow tests on the time-skipping server.
  */
-export async function inProcessAgents(connection: NativeConnection, opts: { notifier?: Notifier } = {}): Promise<Worker[]> {
+export async function inProcessAgents(connection: NativeConnection, opts: { notifier?: Notifier; issuers?: TrustedIssuer[] } = {}): Promise<Worker[]> {
   const log = createLogger('test', 'silent');
   const policy = new PolicyHolder(join(ROOT, 'policies', 'build'), log);
   if (!(await policy.reload())) throw new Error('policy bundle missing: run npm run policy:build');
@@ -25,7 +26,7 @@ export async function inProcessAgents(connection: NativeConnection, opts: { noti
   return Promise.all([
     Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, workflowsPath: require.resolve('../../workflows') }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.analysis, activities: createAnalysisActivities({ log }) }),
-    Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, log }) }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, issuers: opts.issuers ?? [], log }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.notification, activities: createNotificationActivities({ notifier, log }) }),
   ]);

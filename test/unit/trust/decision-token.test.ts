@@ -126,5 +126,4 @@ describe('signed analyst decisions', () => {
     expect(() => decisionTrustConfigFromEnv({ VIGIL_DECISION_ISSUER: 'https://idp.example' })).toThrow(/go together/);
     expect(decisionTrustConfigFromEnv({ VIGIL_DECISION_LOCAL_KEYS: 'off' })).toEqual({ oidc: null, localJwksFile: null });
   });
-
 });
