@@ -7,7 +7,9 @@ import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
 import { registerAuditCommand } from './audit';
-import { sendDecision } from './decide';
+import { defaultAnalystKeysDir } from '../lib/trust/decision-keys';
+import { registerAnalystCommands } from './analyst';
+import { sendDecision, signedDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
 import { registerGate } from './gate';
@@ -64,17 +66,37 @@ program
 for (const decision of ['approve', 'reject'] as const) {
   program
     .command(`${decision} <incident>`)
-    .description(`${decision} an escalated incident (refused with the reason if not allowed)`)
-    .requiredOption('--analyst <name>', 'who decides (checked against policy)')
+    .description(`${decision} an escalated incident with a decision signed by the analyst's key (refused with the reason if not allowed)`)
+    .requiredOption('--analyst <name>', 'who decides: signs with this analyst\'s development key (checked against policy)')
     .option('--reason <text>', 'why', '')
-    .action(async (incident: string, opts: { analyst: string; reason: string }) => {
-      const outcome = await sendDecision(await client(), incident, { decision, analyst: opts.analyst, reason: opts.reason });
+    .option('--print', 'print the signed decision JSON instead of sending it (for `temporal workflow signal --input` or the UI)')
+    .option('--ttl <seconds>', 'how long the signed decision stays valid', (v) => Number.parseInt(v, 10), 600)
+    .option('--verdict <digest>', 'the verdict answered (its input digest); read from the incident when omitted')
+    .option('--keys-dir <dir>', 'development keys (default $VIGIL_ANALYST_KEYS_DIR or .data/analysts)')
+    .action(async (incident: string, opts: { analyst: string; reason: string; print?: boolean; ttl: number; verdict?: string; keysDir?: string }) => {
+      let signed;
+      try {
+        signed = await signedDecision(client, {
+          incidentId: incident,
+          analyst: opts.analyst,
+          decision,
+          reason: opts.reason,
+          ttlSeconds: opts.ttl,
+          keysDir: opts.keysDir ?? defaultAnalystKeysDir(),
+          verdictDigest: opts.verdict,
+        });
+      } catch (err) {
+        fail(`cannot sign the decision: ${(err as Error).message}`);
+      }
+      if (opts.print) return void process.stdout.write(`${JSON.stringify(signed)}\n`);
+      const outcome = await sendDecision(await client(), incident, signed);
       if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
       process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
     });
 }
 
 registerAuditCommand(program, client);
+registerAnalystCommands(program, fail);
 registerPolicyCommands(program, fail);
 
 program

@@ -21,41 +21,71 @@ export const NoticeSchema = z.object({
 });
 export type Notice = z.infer<typeof NoticeSchema>;
 
+/** Event content (rule, summary, reasons, names) is shown at most this long per field. */
+export const MAX_QUOTED_CHARS = 300;
+const MAX_PROPOSED_SHOWN = 10;
+
+/**
+ * Event content as inert text, for Mattermost and Slack alike: one line (no fence, list, heading or
+ * quote can start, since content never begins a line); backticks become `ˋ` (no code span in either
+ * dialect); emphasis and link brackets backslash-escaped (Mattermost); `<`, `>` and `&` as entities
+ * (Slack's `<!channel>` and `<url|text>` need them raw); every `@` followed by a zero-width space so
+ * no `@channel`/`@here`/`@user` mention fires; cut to a bound.
+ */
+export function inertText(text: string, max = MAX_QUOTED_CHARS): string {
+  const oneLine = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
+  const cut = oneLine.length > max ? `${oneLine.slice(0, max)}… (${oneLine.length - max} more characters)` : oneLine;
+  return cut
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/`/g, '\u02cb')
+    .replace(/[\\*_~[\]]/g, (c) => `\\${c}`)
+    .replace(/@/g, '@\u200b');
+}
+
+/** Event content as a quotation: marked as what the event (or the model) said, never as Vigil's own words. */
+const quoted = (label: string, text: string, max = MAX_QUOTED_CHARS) => `> ${label}: “${inertText(text, max)}”`;
+
+/** Incident ids come from the workflow id, which a hand-started workflow chooses: keep it to safe characters. */
+export function safeId(id: string): string {
+  return id.replace(/[^A-Za-z0-9._:-]/g, '?').slice(0, 200);
+}
+
 /** The exact commands an analyst runs to decide; the same text goes to chat and the console. */
 export function decisionCommands(incidentId: string): string[] {
-  const payload = (d: string) => `'{"decision":"${d}","analyst":"<you>","reason":"<why>"}'`;
+  const id = safeId(incidentId);
   return [
-    `vigil approve ${incidentId} --analyst <you> --reason "<why>"`,
-    `vigil reject ${incidentId} --analyst <you> --reason "<why>"`,
-    `temporal workflow signal --workflow-id ${incidentId} --name analystDecision --input ${payload('approve')}`,
+    `vigil approve ${id} --analyst <you> --reason "<why>"`,
+    `vigil reject ${id} --analyst <you> --reason "<why>"`,
+    `temporal workflow signal --workflow-id ${id} --name analystDecision --input "$(vigil approve ${id} --analyst <you> --print)"`,
   ];
 }
 
-/** Markdown that renders in Mattermost and Slack alike. */
+/** Markdown that renders in Mattermost and Slack alike; event content only as quoted, inert, bounded text. */
 export function renderNotice(n: Notice): string {
+  const where = `${n.severity.toUpperCase()} on ${inertText(n.asset, 120)}`;
   const head = {
-    escalation: `:rotating_light: **Vigil needs a decision** — ${n.severity.toUpperCase()} on \`${n.asset}\``,
-    escalation_expired: `:alarm_clock: **Escalation expired** — ${n.severity.toUpperCase()} on \`${n.asset}\` (${n.resolution ?? ''})`,
-    resolution: `:shield: **Vigil ${n.resolution ?? 'resolved'}** — ${n.severity.toUpperCase()} on \`${n.asset}\``,
+    escalation: `:rotating_light: **Vigil needs a decision** — ${where}`,
+    escalation_expired: `:alarm_clock: **Escalation expired** — ${where} (${n.resolution ?? ''})`,
+    resolution: `:shield: **Vigil ${n.resolution ?? 'resolved'}** — ${where}`,
   }[n.kind];
-  const lines = [
-    head,
-    `Rule: ${n.rule}`,
-    `Summary: ${n.summary}`,
-    `Verdict: ${n.verdict} (${n.reasons.map((r) => r.message).join('; ')})`,
-  ];
+  const lines = [head, quoted('Rule', n.rule, 120), quoted('Summary', n.summary), `Verdict: ${n.verdict}`];
+  for (const r of n.reasons.slice(0, MAX_PROPOSED_SHOWN)) lines.push(quoted(`Reason ${r.code.replace(/[^a-z0-9_]/g, '')}`, r.message, 200));
   if (n.proposedActions.length) {
-    lines.push(`Proposed: ${n.proposedActions.map((a) => `${a.actionner} on ${a.target.namespace}/${a.target.pod ?? a.target.workload ?? '-'}`).join(', ')}`);
+    const shown = n.proposedActions.slice(0, MAX_PROPOSED_SHOWN).map((a) => `${a.actionner} on ${inertText(`${a.target.namespace}/${a.target.pod ?? a.target.workload ?? '-'}`, 120)}`);
+    const more = n.proposedActions.length - shown.length;
+    lines.push(`Proposed: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
   if (n.kind === 'escalation') {
-    lines.push(`Needs role \`${n.requiredRole ?? 'analyst'}\`; decide before ${n.escalationDeadline ?? '?'} or policy applies its timeout outcome.`);
-    lines.push('Approve or reject with one of:');
+    lines.push(`Needs role ${inertText(n.requiredRole ?? 'analyst', 40)}; decide before ${inertText(n.escalationDeadline ?? '?', 40)} or policy applies its timeout outcome.`);
+    lines.push('Approve or reject (signed with your key) with one of:');
     lines.push('```', ...decisionCommands(n.incidentId), '```');
   }
   if (n.actionResults.length) {
     lines.push(`Actions: ${n.actionResults.map((r) => `${r.actionner}=${r.status}`).join(', ')}`);
   }
-  if (n.decidedBy) lines.push(`Decided by: ${n.decidedBy}`);
-  lines.push(`Incident: \`${n.incidentId}\` · trace_id \`${n.traceId}\``);
+  if (n.decidedBy) lines.push(`Decided by: ${inertText(n.decidedBy, 200)}`);
+  lines.push(`Incident: \`${safeId(n.incidentId)}\` · trace_id \`${safeId(n.traceId)}\``);
   return lines.join('\n');
 }
