@@ -30,7 +30,8 @@ const MAX_PROPOSED_SHOWN = 10;
  * quote can start, since content never begins a line); backticks become `ˋ` (no code span in either
  * dialect); emphasis and link brackets backslash-escaped (Mattermost); `<`, `>` and `&` as entities
  * (Slack's `<!channel>` and `<url|text>` need them raw); every `@` followed by a zero-width space so
- * no `@channel`/`@here`/`@user` mention fires; cut to a bound.
+ * no `@channel`/`@here`/`@user` mention fires, and after every `:` of `://` so no URL autolinks;
+ * cut to a bound.
  */
 export function inertText(text: string, max = MAX_QUOTED_CHARS): string {
   const oneLine = text.replace(/[\u0000-\u001f\u007f\u2028\u2029]+/g, ' ');
@@ -41,7 +42,8 @@ export function inertText(text: string, max = MAX_QUOTED_CHARS): string {
     .replace(/>/g, '&gt;')
     .replace(/`/g, '\u02cb')
     .replace(/[\\*_~[\]]/g, (c) => `\\${c}`)
-    .replace(/@/g, '@\u200b');
+    .replace(/@/g, '@\u200b')
+    .replace(/:\/\//g, ':\u200b//');
 }
 
 /** Event content as a quotation: marked as what the event (or the model) said, never as Vigil's own words. */

@@ -59,7 +59,8 @@ describe('notices', () => {
     expect(lines.filter((l) => l.includes('incident-other')).map((l) => l.slice(0, 10))).toEqual(['> Summary:']);
     expect(text).not.toMatch(/@(channel|here|all)/);
     expect(text).not.toMatch(/<!|<https?:/);
-    expect(text).not.toContain('](https://');
+    expect(text).not.toMatch(/[^\\]\]\(/);
+    expect(text).not.toContain('https://');
     expect(text).not.toMatch(/(^|[^\\])\*\*urgent/);
     expect(lines.some((l) => l.startsWith('#'))).toBe(false);
     // Every piece of event content is a quotation line, bounded.
