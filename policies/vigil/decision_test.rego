@@ -122,9 +122,13 @@ test_terminate_on_customer_facing_needs_two_seniors if {
 	codes(ask_full("carol", "analyst", checkout, ["kubernetes:terminate"], true)) == {"missing_role"}
 }
 
-test_containment_on_customer_facing_needs_one if {
-	r := ask_full("alice", "analyst", checkout, ["kubernetes:label", "kubernetes:networkpolicy"], true)
-	r.approvalsNeeded == 1
+test_isolating_a_customer_facing_pod_needs_two if {
+	# Cutting a serving pod off the network takes it out of service: as drastic as terminating it.
+	ask_full("alice", "analyst", checkout, ["kubernetes:label", "kubernetes:networkpolicy"], true).approvalsNeeded == 2
+}
+
+test_labelling_a_customer_facing_pod_needs_one if {
+	ask_full("alice", "analyst", checkout, ["kubernetes:label"], true).approvalsNeeded == 1
 }
 
 test_terminate_elsewhere_needs_one if {
