@@ -3,7 +3,7 @@ import { ActionResultSchema, ProposedActionSchema, ReasonSchema, RESOLUTIONS, SE
 
 /** What the coordinator asks the notification agent to tell people. */
 export const NoticeSchema = z.object({
-  kind: z.enum(['escalation', 'resolution', 'escalation_expired']),
+  kind: z.enum(['escalation', 'resolution', 'escalation_expired', 'incident_failed']),
   incidentId: z.string(),
   traceId: z.string(),
   severity: z.enum(SEVERITIES),
@@ -18,6 +18,10 @@ export const NoticeSchema = z.object({
   actionResults: z.array(ActionResultSchema),
   escalationDeadline: z.string().nullable(),
   requiredRole: z.string().nullable(),
+  /** The two-person rule's progress, e.g. "1 of 2 approvals (alice)"; null when not escalated. */
+  approvals: z.string().max(500).nullable().default(null),
+  /** Steps that failed: the incident fell back, escalated or stopped, and pages about it. */
+  failures: z.array(z.string().max(2000)).max(20).default([]),
 });
 export type Notice = z.infer<typeof NoticeSchema>;
 
@@ -71,6 +75,7 @@ export function renderNotice(n: Notice): string {
     escalation: `:rotating_light: **Vigil needs a decision** — ${where}`,
     escalation_expired: `:alarm_clock: **Escalation expired** — ${where} (${n.resolution ?? ''})`,
     resolution: `:shield: **Vigil ${n.resolution ?? 'resolved'}** — ${where}`,
+    incident_failed: `:sos: **Vigil could not handle an incident by itself** — ${where}`,
   }[n.kind];
   const lines = [head, quoted('Rule', n.rule, 120), quoted('Summary', n.summary), `Verdict: ${n.verdict}`];
   for (const r of n.reasons.slice(0, MAX_PROPOSED_SHOWN)) lines.push(quoted(`Reason ${r.code.replace(/[^a-z0-9_]/g, '')}`, r.message, 200));
@@ -79,6 +84,8 @@ export function renderNotice(n: Notice): string {
     const more = n.proposedActions.length - shown.length;
     lines.push(`Proposed: ${shown.join(', ')}${more > 0 ? ` and ${more} more` : ''}`);
   }
+  for (const f of n.failures) lines.push(quoted('Failed', f, 300));
+  if (n.approvals) lines.push(`Approvals: ${inertText(n.approvals, 300)}`);
   if (n.kind === 'escalation') {
     lines.push(`Needs role ${inertText(n.requiredRole ?? 'analyst', 40)}; decide before ${inertText(n.escalationDeadline ?? '?', 40)} or policy applies its timeout outcome.`);
     lines.push('Approve or reject (signed with your key) with one of:');

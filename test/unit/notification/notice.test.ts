@@ -20,6 +20,8 @@ const notice: Notice = {
   actionResults: [],
   escalationDeadline: '2026-01-01T00:15:00.000Z',
   requiredRole: 'senior',
+  approvals: null,
+  failures: [],
 };
 
 describe('notices', () => {
@@ -68,6 +70,14 @@ describe('notices', () => {
     expect(summaryLine).toBeDefined();
     expect(summaryLine!.length).toBeLessThan(MAX_QUOTED_CHARS * 2);
     expect(summaryLine).toContain('more characters');
+  });
+
+  it('pages a failed incident with what failed, quoted, and shows quorum progress', () => {
+    const text = renderNotice({ ...notice, kind: 'incident_failed', failures: ['review: Activity task failed\n@here ```x```'], approvals: '1 of 2 approvals (alice)' });
+    expect(text.split('\n')[0]).toContain('could not handle an incident');
+    expect(text).toContain('> Failed: “review: Activity task failed @\u200bhere ˋˋˋxˋˋˋ”');
+    expect(text).toContain('Approvals: 1 of 2 approvals (alice)');
+    expect(text).not.toContain('vigil approve');
   });
 
   it('keeps ordinary names readable', () => {
