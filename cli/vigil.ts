@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { IncidentState } from '../contracts';
+import { quorumProgress } from '../contracts';
 import { fromRoot } from '../lib/paths';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
@@ -49,7 +50,7 @@ program
     if (rows.length === 0) process.stdout.write('no incidents awaiting a decision\n');
     for (const s of rows) {
       process.stdout.write(
-        `${s.incidentId}  [${s.severity}] ${s.anomaly.alert.rule} on ${s.assetLabel}; needs ${s.verdict?.escalation?.requiredRole ?? 'analyst'} by ${s.escalationDeadline ?? '?'}\n`,
+        `${s.incidentId}  [${s.severity}] ${s.anomaly.alert.rule} on ${s.assetLabel}; needs ${s.verdict?.escalation?.requiredRole ?? 'analyst'} by ${s.escalationDeadline ?? '?'}${s.quorum ? `; ${quorumProgress(s.quorum)}` : ''}\n`,
       );
     }
   });
