@@ -47,17 +47,22 @@ describe('signed analyst decisions', () => {
     expect(await verifyDecisionToken(await sign('alice', over), issuers, expectations)).toMatchObject({ ok: false, code });
   });
 
-  it("refuses alice's key signing as bob", async () => {
+  /** A token hand-made with alice's real key, for claims `signAsAnalyst` would never produce. */
+  const withAlicesKey = async (o: { sub?: string; audience?: string; expires?: string }) => {
     const aliceJwk = JSON.parse(readFileSync(join(dir, 'alice.private.jwk.json'), 'utf8')) as JWK & { kid: string };
-    const forged = await new SignJWT({ decision: 'approve', incident: INCIDENT, verdict: VERDICT, reason: '' })
+    return new SignJWT({ decision: 'approve', incident: INCIDENT, verdict: VERDICT, reason: '' })
       .setProtectedHeader({ alg: 'EdDSA', kid: aliceJwk.kid })
       .setIssuer(LOCAL_ISSUER)
-      .setAudience(DECISION_AUDIENCE)
-      .setSubject('bob')
+      .setAudience(o.audience ?? DECISION_AUDIENCE)
+      .setSubject(o.sub ?? 'alice')
       .setIssuedAt()
-      .setExpirationTime('5m')
+      .setExpirationTime(o.expires ?? '5m')
       .setJti('f'.repeat(32))
       .sign(await importJWK(aliceJwk, 'EdDSA'));
+  };
+
+  it("refuses alice's key signing as bob", async () => {
+    const forged = await withAlicesKey({ sub: 'bob' });
     expect(await verifyDecisionToken(forged, issuers, expectations)).toMatchObject({ ok: false, code: 'key_not_subjects' });
   });
 
@@ -74,12 +79,7 @@ describe('signed analyst decisions', () => {
       new SignJWT({ decision: 'approve', incident: INCIDENT, verdict: VERDICT, reason: '' }).setSubject('alice').setIssuedAt().setExpirationTime('5m').setJti('e'.repeat(32));
     const unknownKey = await base().setProtectedHeader({ alg: 'EdDSA', kid: 'alice:0000000000000000' }).setIssuer(LOCAL_ISSUER).setAudience(DECISION_AUDIENCE).sign(privateKey);
     const otherIssuer = await base().setProtectedHeader({ alg: 'EdDSA', kid: 'alice:x' }).setIssuer('https://evil.example').setAudience(DECISION_AUDIENCE).sign(privateKey);
-    const aliceJwk = JSON.parse(readFileSync(join(dir, 'alice.private.jwk.json'), 'utf8')) as JWK & { kid: string };
-    const otherAudience = await base()
-      .setProtectedHeader({ alg: 'EdDSA', kid: aliceJwk.kid })
-      .setIssuer(LOCAL_ISSUER)
-      .setAudience('some-other-app')
-      .sign(await importJWK(aliceJwk, 'EdDSA'));
+    const otherAudience = await withAlicesKey({ audience: 'some-other-app' });
     const unsigned = new UnsecuredJWT({ decision: 'approve', incident: INCIDENT, verdict: VERDICT }).setIssuer(LOCAL_ISSUER).setAudience(DECISION_AUDIENCE).setSubject('alice').encode();
     expect(await verifyDecisionToken(unknownKey, issuers, expectations)).toMatchObject({ ok: false, code: 'unknown_key' });
     expect(await verifyDecisionToken(otherIssuer, issuers, expectations)).toMatchObject({ ok: false, code: 'untrusted_issuer' });
@@ -89,16 +89,7 @@ describe('signed analyst decisions', () => {
   });
 
   it('refuses a token that lives longer than an hour, even unexpired', async () => {
-    const aliceJwk = JSON.parse(readFileSync(join(dir, 'alice.private.jwk.json'), 'utf8')) as JWK & { kid: string };
-    const longLived = await new SignJWT({ decision: 'approve', incident: INCIDENT, verdict: VERDICT, reason: '' })
-      .setProtectedHeader({ alg: 'EdDSA', kid: aliceJwk.kid })
-      .setIssuer(LOCAL_ISSUER)
-      .setAudience(DECISION_AUDIENCE)
-      .setSubject('alice')
-      .setIssuedAt()
-      .setExpirationTime('30d')
-      .setJti('d'.repeat(32))
-      .sign(await importJWK(aliceJwk, 'EdDSA'));
+    const longLived = await withAlicesKey({ expires: '30d' });
     expect(await verifyDecisionToken(longLived, issuers, expectations)).toMatchObject({ ok: false, code: 'lifetime_too_long' });
   });
 
