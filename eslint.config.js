@@ -27,7 +27,7 @@ module.exports = tseslint.config(
           paths: nodeBuiltins.map((name) => ({ name, message: 'Workflow code must be deterministic: no Node built-ins.' })),
           patterns: [
             {
-              group: ['../activities/**', '../lib/**', '../workers/**', '../gate/**', '../cli/**'],
+              group: ['**/activities/**', '**/lib/**', '**/workers/**', '**/gate/**', '**/cli/**'],
               allowTypeImports: true,
               message: 'Workflows import only the workflow SDK, contracts and activity types.',
             },

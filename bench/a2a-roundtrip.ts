@@ -10,7 +10,7 @@ import { readFileSync } from 'node:fs';
 import express from 'express';
 import { Message } from '@a2a-js/sdk';
 import { analysisSkill, deterministicAnalyser } from '../activities/analysis';
-import { A2A_ROLES, FalcoAlertSchema } from '../contracts';
+import { A2A_ROLES, AGENTS, FalcoAlertSchema } from '../contracts';
 import type { Anomaly } from '../contracts';
 import { JSONRPC_PATH } from '../lib/a2a/card';
 import { connectAgent, mutualTlsFetch, skillRequest } from '../lib/a2a/client';
@@ -41,7 +41,7 @@ async function main(): Promise<void> {
 
   const line = readFileSync(fromRoot('examples', 'falco-alerts.jsonl'), 'utf8').split('\n').find((l) => l.includes('"Terminal shell in container"'))!;
   const anomaly: Anomaly = { alert: FalcoAlertSchema.parse(JSON.parse(line)), score: 0.9, correlationKey: 'bench', traceId: '0af7651916cd43dd8448eb211c80319c', receivedAt: new Date().toISOString() };
-  const request = skillRequest('analyse', { anomaly }, { traceId: anomaly.traceId });
+  const request = skillRequest(AGENTS.analysis.skills.analyse.skill, { anomaly }, { traceId: anomaly.traceId });
   const echoBody = JSON.stringify({ jsonrpc: '2.0', id: 1, method: 'SendMessage', params: { message: Message.toJSON(Message.fromJSON({ messageId: randomUUID(), role: A2A_ROLES.user, parts: [{ data: { anomaly }, mediaType: 'application/json' }] })) } });
 
   const a2a = async () => {

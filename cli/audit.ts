@@ -4,7 +4,8 @@ import { tsToDate } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import type { Command } from 'commander';
 import type { ActionResult, DecisionRecord, Escalation, FlaggedAction, Mutation, Reason, Resolution, Verdict } from '../contracts';
-import { ActionResultSchema, AnomalySchema, assetLabel, assetOf, DecisionRecordSchema, IncidentOutcomeSchema, VerdictSchema } from '../contracts';
+import type { IssueList } from '../contracts';
+import { ActionResultSchema, AGENTS, AnomalySchema, assetLabel, assetOf, DecisionRecordSchema, formatIssues, IncidentOutcomeSchema, VerdictSchema } from '../contracts';
 import { DECISION_MEMO_KEY } from '../contracts/decision';
 
 /**
@@ -42,9 +43,7 @@ export type AuditEntry =
 const E = temporal.api.enums.v1.EventType;
 type HistoryEvent = temporal.api.history.v1.IHistoryEvent;
 
-function issues(err: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return err.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
-}
+const issues = (err: IssueList): string => formatIssues(err);
 
 /** The data part of an A2A-shaped agent reply, as carried by activity results. */
 function replyData(value: unknown): unknown {
@@ -79,7 +78,7 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
       case E.EVENT_TYPE_ACTIVITY_TASK_COMPLETED: {
         const type = activityTypes.get(String(e.activityTaskCompletedEventAttributes?.scheduledEventId));
         const data = replyData(first(e.activityTaskCompletedEventAttributes?.result));
-        if (type === 'review') {
+        if (type === AGENTS.review.skills.review.activity) {
           const v = VerdictSchema.safeParse(data);
           if (!v.success) unreadable('verdict', issues(v.error));
           else {
@@ -96,7 +95,7 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
               escalation: v.data.escalation,
             });
           }
-        } else if (type === 'remediate') {
+        } else if (type === AGENTS.remediation.skills.remediate.activity) {
           const r = ActionResultSchema.array().safeParse(data);
           if (!r.success) unreadable('remediation', issues(r.error));
           else trail.entries.push({ kind: 'remediation', at, results: r.data.map(({ actionId, actionner, status, idempotencyKey, message }) => ({ actionId, actionner, status, idempotencyKey, message })) });
@@ -141,9 +140,21 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
   return trail;
 }
 
+/** Runs of one incident the audit follows back; a long escalation continues as new a few times at most. */
+const MAX_RUNS = 100;
+
+/** The whole chain of an incident, oldest run first: a long escalation continues as new, and its verdict is in the first run. */
 export async function readAudit(client: Client, incidentId: string): Promise<AuditTrail> {
-  const history = await client.workflow.getHandle(incidentId).fetchHistory();
-  return auditFromHistory(incidentId, history.events ?? [], client.options.loadedDataConverter.payloadConverter);
+  const runs: HistoryEvent[][] = [];
+  let runId: string | undefined;
+  for (let i = 0; i < MAX_RUNS; i++) {
+    const events = (await client.workflow.getHandle(incidentId, runId).fetchHistory()).events ?? [];
+    runs.unshift(events);
+    const previous = events[0]?.workflowExecutionStartedEventAttributes?.continuedExecutionRunId;
+    if (!previous) break;
+    runId = previous;
+  }
+  return auditFromHistory(incidentId, runs.flat(), client.options.loadedDataConverter.payloadConverter);
 }
 
 const step = (a: { actionner: string; blastRadius: { scope: string }; id: string }) => `${a.actionner} (${a.blastRadius.scope}, ${a.id})`;

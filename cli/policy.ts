@@ -15,6 +15,7 @@ import type { VerdictInput } from '../activities/review/verdict-engine';
 import { AuthorityInputSchema, evaluateAuthority, evaluateVerdict, VerdictInputSchema } from '../activities/review/verdict-engine';
 import { fromRoot } from '../lib/paths';
 import { toolPath } from '../lib/tools';
+import { issueLines } from '../contracts';
 
 type Fail = (message: string, code?: number) => never;
 
@@ -162,7 +163,7 @@ function readInput<T>(file: string, schema: z.ZodType<T>, fail: Fail): T {
     fail(`cannot read ${file} as JSON: ${(err as Error).message}`, 2);
   }
   const parsed = schema.safeParse(raw);
-  if (!parsed.success) fail(`${file} is not a valid policy input:\n  ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('\n  ')}`, 2);
+  if (!parsed.success) fail(`${file} is not a valid policy input:\n  ${issueLines(parsed.error).join('\n  ')}`, 2);
   return parsed.data;
 }
 

@@ -14,7 +14,8 @@ export interface AgentMessage<T> {
   contextId: string;
   role: A2ARole;
   parts: [{ data: T; mediaType: 'application/json' }];
-  metadata: { trace_id: string; skill: string; from: string };
+  /** `signals`: what the replying agent observed itself (runSkill sets it), for five-signal coverage. */
+  metadata: { trace_id: string; skill: string; from: string; signals?: readonly string[] };
 }
 
 export const AgentMessageEnvelopeSchema = z.object({

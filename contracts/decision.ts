@@ -103,4 +103,3 @@ export const MAX_REFUSED_DECISION_RECORDS = 50;
  * (refusals before policy included) is an event in the history that `vigil audit` reads.
  */
 export const DECISION_MEMO_KEY = 'vigilDecision';
-export const DECISION_MEMO_PATCH = 'vigil-decision-memo';

@@ -1,13 +1,12 @@
 import { randomUUID } from 'node:crypto';
 import { ApplicationFailure } from '@temporalio/common';
 import type { z } from 'zod';
-import type { AgentMessage, AgentName } from '../contracts';
-import { A2A_ROLES, agentMessage, AgentMessageEnvelopeSchema, FAILURE_TYPES } from '../contracts';
+import type { AgentMessage, AgentName, SkillId, SkillRef } from '../contracts';
+import { A2A_ROLES, agentMessage, AgentMessageEnvelopeSchema, FAILURE_TYPES, formatIssues } from '../contracts';
 import type { Logger } from './logger';
 import type { ActivityOutcome, Transport } from './metrics';
 import { count, metrics, observe } from './metrics';
 import { markUsed } from './metrics-compliance';
-import { observeSkillResult } from './metrics-observers';
 
 export interface AgentContext {
   traceId: string;
@@ -22,12 +21,20 @@ export interface AgentContext {
  */
 export interface AgentSkill<I, O> {
   agent: AgentName;
-  skill: string;
+  /** The skill's id in the agent table (contracts/agents.ts). */
+  skill: SkillId;
   description: string;
   input: z.ZodType<I>;
   /** The reply's schema, published on the agent card; optional because the skill's type already binds it. */
   output?: z.ZodType<O>;
   handle(input: I, ctx: AgentContext): Promise<O>;
+  /** The agent's business metrics for one successful run, on whichever face received it. */
+  observe?(input: I, result: O, traceId: string): void;
+}
+
+/** A skill of `agent`, named as the agent table names it (contracts/agents.ts). */
+export function defineSkill<I, O>(agent: AgentName, ref: SkillRef, body: Omit<AgentSkill<I, O>, 'agent' | 'skill'>): AgentSkill<I, O> {
+  return { agent, skill: ref.skill, ...body };
 }
 
 /** Signals runSkill itself guarantees for every reply: a metric and a trace-joined log line. */
@@ -42,11 +49,6 @@ export function isInvalidInput(err: unknown): boolean {
   return err instanceof ApplicationFailure && err.type === FAILURE_TYPES.invalidInput;
 }
 
-function describeZod(err: unknown): string {
-  const issues = (err as { issues?: Array<{ path: PropertyKey[]; message: string }> }).issues;
-  if (!issues) return String(err);
-  return issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
-}
 
 /** The trace id of a message we could not validate, when it has a usable one (for the refusal's log line). */
 function looseTraceId(message: unknown): string | undefined {
@@ -67,7 +69,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
 
   const envelope = AgentMessageEnvelopeSchema.safeParse(message);
   if (!envelope.success) {
-    const reason = `${skill.agent}: malformed agent message: ${describeZod(envelope.error)}`;
+    const reason = `${skill.agent}: malformed agent message: ${formatIssues(envelope.error)}`;
     const traceId = looseTraceId(message);
     log.warn({ agent: skill.agent, skill: skill.skill, trace_id: traceId ?? null, transport, reason }, 'refused malformed message');
     finish('invalid_input', traceId);
@@ -81,7 +83,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
   };
   const input = skill.input.safeParse(envelope.data.parts[0]?.data);
   if (!input.success) {
-    const reason = `${skill.agent}/${skill.skill}: invalid input: ${describeZod(input.error)}`;
+    const reason = `${skill.agent}/${skill.skill}: invalid input: ${formatIssues(input.error)}`;
     ctx.log.warn({ reason }, 'refused invalid input');
     finish('invalid_input', metadata.trace_id);
     throw invalidInput(reason);
@@ -100,7 +102,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
   const took = seconds();
   finish('ok', metadata.trace_id);
   observe(metrics.activityDuration(), { labels, value: took, traceId: metadata.trace_id });
-  observeSkillResult(skill.agent, skill.skill, input.data, result, metadata.trace_id);
+  skill.observe?.(input.data, result, metadata.trace_id);
   markUsed(skill.agent, `skill:${skill.skill}`);
   ctx.log.info({ ms: took * 1000 }, `${skill.skill} done`);
   const reply = agentMessage({

@@ -2,10 +2,10 @@ import { AsyncLocalStorage } from 'node:async_hooks';
 import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client';
 import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
-import type { Anomaly } from '../contracts';
-import { assetLabel, assetOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
-import { alertJoinedSignal } from '../workflows/definitions';
-import { incidentWorkflow } from '../workflows/incident';
+import type { Anomaly, JoinedAlert } from '../contracts';
+import { assetLabel, assetOf, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES } from '../contracts';
+import { alertJoinedSignal, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
+import type { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
 
 export interface StartResult {
@@ -44,7 +44,7 @@ function startOptions(anomaly: Anomaly) {
 export async function startIncident(client: Client, anomaly: Anomaly): Promise<StartResult> {
   const options = startOptions(anomaly);
   try {
-    await client.workflow.start(incidentWorkflow, { ...options, args: [anomaly], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
+    await client.workflow.start<typeof incidentWorkflow>(INCIDENT_WORKFLOW_TYPE, { ...options, args: [anomaly], workflowIdReusePolicy: 'REJECT_DUPLICATE' });
     return { incidentId: options.workflowId, started: true };
   } catch (err) {
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { incidentId: options.workflowId, started: false };
@@ -73,11 +73,11 @@ export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Prom
   const slot: { started?: boolean } = {};
   try {
     await startedFlag.run(slot, () =>
-      observing(client).workflow.signalWithStart(incidentWorkflow, {
+      observing(client).workflow.signalWithStart<typeof incidentWorkflow, [JoinedAlert]>(INCIDENT_WORKFLOW_TYPE, {
         ...options,
         args: [anomaly],
         signal: alertJoinedSignal,
-        signalArgs: [anomaly],
+        signalArgs: [joinedAlertOf(anomaly)],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );

@@ -1,13 +1,13 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { fromRoot } from '../lib/paths';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/coordinator/workflow-setup';
 
 /** Prebundles the workflow code so the coordinator does not run webpack at every start. */
 async function bundle(): Promise<void> {
   const { code } = await bundleWorkflowCode({
-    workflowsPath: require.resolve('../workflows'),
-    // The coordinator's observer (five-signal coverage, escalation waits) runs in the workflow sandbox.
-    workflowInterceptorModules: [require.resolve('../workers/incident-observer-interceptor')],
+    workflowsPath: WORKFLOWS_PATH,
+    workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
   });
   const out = fromRoot('dist', 'workflow-bundle.js');
   await writeFile(out, code);

@@ -1,8 +1,5 @@
 import { NativeConnection, Worker } from '@temporalio/worker';
-import type { WorkerOptions } from '@temporalio/worker';
 import { z } from 'zod';
-import type { AgentName } from '../contracts';
-import type { AnySkill } from '../lib/a2a/card';
 import { a2aConfigFromEnv } from '../lib/a2a/config';
 import type { A2AServer } from '../lib/a2a/server';
 import { startA2AServer } from '../lib/a2a/server';
@@ -10,7 +7,7 @@ import type { Logger } from '../lib/logger';
 import { createLogger } from '../lib/logger';
 import { declareGrants } from '../lib/metrics-compliance';
 import { startOpsServer } from '../lib/ops-server';
-import type { TemporalConfig } from '../lib/temporal-config';
+import type { WorkerProcess } from '../lib/worker-process';
 import { connectionOptions, temporalConfigFromEnv } from '../lib/temporal-config';
 import { installRuntimeLogger, traceIdActivityInterceptor } from './temporal-logging';
 
@@ -19,28 +16,6 @@ export const WorkerEnvSchema = z.object({
   opsHost: z.string().default('0.0.0.0'),
   shutdownGraceMs: z.coerce.number().int().min(0).default(20_000),
 });
-
-/** An agent's identity as an A2A server and the capabilities its deployment grants it. */
-export interface AgentFace {
-  name: AgentName;
-  description: string;
-  skills: AnySkill[];
-  /** Tools beyond its skills (actionners, notifier, LLM endpoint): the denominator of least agency. */
-  tools: string[];
-}
-
-export interface WorkerSetup {
-  worker: Omit<WorkerOptions, 'connection' | 'namespace' | 'taskQueue'>;
-  /** Present for agent workers: served over A2A too, and counted for least agency. */
-  agent?: AgentFace;
-}
-
-export interface WorkerProcess {
-  name: string;
-  taskQueue: string;
-  /** Builds the worker's activities (or workflow bundle) once config is parsed. */
-  setup(log: Logger, env: NodeJS.ProcessEnv, temporal: TemporalConfig): Promise<WorkerSetup>;
-}
 
 const VERSION = '0.1.0';
 

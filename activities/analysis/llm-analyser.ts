@@ -8,6 +8,8 @@ import { chatCompletion, LlmCallError } from './llm-client';
 import { admitReply, LLM_REPLY_JSON_SCHEMA, LlmReplySchema } from './llm-reply';
 import type { AgentPrompt } from './prompt';
 import { renderPrompt } from './prompt';
+import { formatIssues } from '../../contracts';
+import type { IssueList } from '../../contracts';
 
 export const LLM_ANALYSER_VERSION = 'llm-1';
 
@@ -31,12 +33,7 @@ export interface LlmAnalyserDeps {
   sleep?: (ms: number) => Promise<void>;
 }
 
-function describeIssues(err: { issues: Array<{ path: PropertyKey[]; message: string }> }): string {
-  return err.issues
-    .slice(0, 5)
-    .map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`)
-    .join('; ');
-}
+const describeIssues = (err: IssueList): string => formatIssues(err, { limit: 5 });
 
 /** Parses and validates the model's text; a failure is an `invalid_reply` like any other, so it is retried. */
 function parseReply(content: string) {

@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { LlmSettings } from './llm-analyser';
+import { formatIssues } from '../../contracts';
 
 const SettingsSchema = z.object({
   baseUrl: z.url({ message: 'VIGIL_LLM_BASE_URL must be an http(s) URL such as https://api.example.com/v1' }),
@@ -34,6 +35,6 @@ export function llmSettingsFromEnv(env: NodeJS.ProcessEnv): LlmSettings | null {
     maxAttempts: env.VIGIL_LLM_MAX_ATTEMPTS || undefined,
     budgetMs: env.VIGIL_LLM_BUDGET_MS || undefined,
   });
-  if (!parsed.success) throw new Error(`invalid LLM configuration: ${parsed.error.issues.map((i) => i.message).join('; ')}`);
+  if (!parsed.success) throw new Error(`invalid LLM configuration: ${formatIssues(parsed.error)}`);
   return parsed.data;
 }

@@ -1,4 +1,4 @@
-import type { Asset, ProposedAction, Severity } from '../../contracts';
+import type { ActionTarget, Asset, BlastRadius, ProposedAction, Severity } from '../../contracts';
 
 /**
  * Which response steps to propose for a finding. Proposals are deliberately generous for severe
@@ -13,60 +13,38 @@ export function deploymentOf(pod: string): string | undefined {
   return DEPLOYMENT_POD.exec(pod)?.[1];
 }
 
+type Step = Pick<ProposedAction, 'id' | 'actionner' | 'target' | 'params' | 'blastRadius' | 'rationale'>;
+const step = (id: string, actionner: string, target: ActionTarget, params: Step['params'], blastRadius: BlastRadius, rationale: string): ProposedAction => ({
+  id,
+  actionner,
+  target,
+  params,
+  blastRadius,
+  rationale,
+});
+
 export function proposeActions(severity: Severity, asset: Asset, tags: readonly string[]): ProposedAction[] {
   if (!asset.pod || !asset.namespace || SEVERITY_RANK[severity] < SEVERITY_RANK.low) return [];
   if (tags.includes('falco_internal')) return [];
   const target = { namespace: asset.namespace, pod: asset.pod };
   const onePod = { scope: 'pod' as const, pods: 1 };
-  const actions: ProposedAction[] = [
-    {
-      id: 'quarantine-label',
-      actionner: 'kubernetes:label',
-      target,
-      params: { labels: { 'vigil.dev/quarantine': 'true' } },
-      blastRadius: onePod,
-      rationale: 'Mark the pod so operators and policies can find and contain it.',
-    },
-  ];
-  if (SEVERITY_RANK[severity] >= SEVERITY_RANK.high && tags.includes('network')) {
-    actions.push({
-      id: 'isolate-namespace',
-      actionner: 'kubernetes:networkpolicy',
-      target,
-      params: { allowDns: false },
-      blastRadius: { scope: 'namespace', pods: 0 },
-      rationale: 'A network-borne finding may already have reached neighbours: cut the whole namespace off.',
-    });
-  } else if (SEVERITY_RANK[severity] >= SEVERITY_RANK.medium) {
-    actions.push({
-      id: 'isolate-pod',
-      actionner: 'kubernetes:networkpolicy',
-      target,
-      params: { allowDns: false },
-      blastRadius: onePod,
-      rationale: 'Cut the pod off the network so it cannot reach other workloads or exfiltrate.',
-    });
+  const atLeast = (s: Severity) => SEVERITY_RANK[severity] >= SEVERITY_RANK[s];
+  const actions = [step('quarantine-label', 'kubernetes:label', target, { labels: { 'vigil.dev/quarantine': 'true' } }, onePod, 'Mark the pod so operators and policies can find and contain it.')];
+  if (atLeast('high') && tags.includes('network')) {
+    const why = 'A network-borne finding may already have reached neighbours: cut the whole namespace off.';
+    actions.push(step('isolate-namespace', 'kubernetes:networkpolicy', target, { allowDns: false }, { scope: 'namespace', pods: 0 }, why));
+  } else if (atLeast('medium')) {
+    const why = 'Cut the pod off the network so it cannot reach other workloads or exfiltrate.';
+    actions.push(step('isolate-pod', 'kubernetes:networkpolicy', target, { allowDns: false }, onePod, why));
   }
   const deployment = deploymentOf(asset.pod);
-  if (SEVERITY_RANK[severity] >= SEVERITY_RANK.critical && deployment) {
-    actions.push({
-      id: 'restart-workload',
-      actionner: 'kubernetes:terminate',
-      target: { ...target, workload: deployment },
-      params: { gracePeriodSeconds: 0 },
-      // The replica count is not in the alert: the scope says how far this reaches.
-      blastRadius: { scope: 'workload', pods: 1 },
-      rationale: 'Every replica runs the same template: replace them all, not just the pod that alerted.',
-    });
-  } else if (SEVERITY_RANK[severity] >= SEVERITY_RANK.critical) {
-    actions.push({
-      id: 'terminate-pod',
-      actionner: 'kubernetes:terminate',
-      target,
-      params: { gracePeriodSeconds: 0 },
-      blastRadius: onePod,
-      rationale: 'Stop the running process tree; its controller restarts a clean pod.',
-    });
+  if (atLeast('critical') && deployment) {
+    // The replica count is not in the alert: the scope says how far this reaches.
+    const why = 'Every replica runs the same template: replace them all, not just the pod that alerted.';
+    actions.push(step('restart-workload', 'kubernetes:terminate', { ...target, workload: deployment }, { gracePeriodSeconds: 0 }, { scope: 'workload', pods: 1 }, why));
+  } else if (atLeast('critical')) {
+    const why = 'Stop the running process tree; its controller restarts a clean pod.';
+    actions.push(step('terminate-pod', 'kubernetes:terminate', target, { gracePeriodSeconds: 0 }, onePod, why));
   }
   return actions;
 }

@@ -3,6 +3,7 @@ import { parse } from 'yaml';
 import { z } from 'zod';
 import type { Anomaly } from '../../contracts';
 import { assetOf } from '../../contracts';
+import { formatIssues } from '../../contracts';
 
 export const ALERT_PLACEHOLDER = '{{alert_json}}';
 
@@ -34,7 +35,7 @@ export function parsePrompt(text: string, source: string): AgentPrompt {
   }
   const parsed = AgentPromptSchema.safeParse(doc);
   if (!parsed.success) {
-    throw new Error(`prompt ${source} is not a valid AgentPrompt: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`prompt ${source} is not a valid AgentPrompt: ${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

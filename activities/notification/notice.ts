@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { analystDecisionSignal } from '../../workflows/definitions';
 import { ActionResultSchema, ProposedActionSchema, ReasonSchema, RESOLUTIONS, SEVERITIES, VERDICT_OUTCOMES } from '../../contracts';
 
 /** What the coordinator asks the notification agent to tell people. */
@@ -64,7 +65,7 @@ export function decisionCommands(incidentId: string): string[] {
   return [
     `vigil approve ${id} --analyst <you> --reason "<why>"`,
     `vigil reject ${id} --analyst <you> --reason "<why>"`,
-    `temporal workflow signal --workflow-id ${id} --name analystDecision --input "$(vigil approve ${id} --analyst <you> --print)"`,
+    `temporal workflow signal --workflow-id ${id} --name ${analystDecisionSignal.name} --input "$(vigil approve ${id} --analyst <you> --print)"`,
   ];
 }
 

@@ -1,3 +1,5 @@
+import type { z } from 'zod';
+import { formatIssues } from '../../contracts';
 import type { Notice } from './notice';
 
 export interface Delivery {
@@ -10,4 +12,40 @@ export interface Delivery {
 export interface Notifier {
   name: string;
   send(notice: Notice, text: string): Promise<Delivery>;
+}
+
+/**
+ * A notifier as a plugin, like an actionner: it names and describes itself, declares its config
+ * as a schema (checked at start-up, before any notice), and builds the notifier from it.
+ */
+export interface NotifierPlugin<C = unknown> {
+  name: string;
+  description: string;
+  config: z.ZodType<C>;
+  /** The raw config this plugin reads from the worker's environment; the schema judges it. */
+  configFromEnv(env: NodeJS.ProcessEnv): unknown;
+  init(config: C): Notifier;
+}
+
+/** A plugin with its config type sealed in: what the registry lists. */
+export interface RegisteredNotifier {
+  name: string;
+  description: string;
+  /** The config schema (the chart's values schema for this notifier is derived from it). */
+  config: z.ZodType;
+  /** Builds the notifier from the environment, or throws naming the bad setting. */
+  fromEnv(env: NodeJS.ProcessEnv): Notifier;
+}
+
+export function registerNotifier<C>(plugin: NotifierPlugin<C>): RegisteredNotifier {
+  return {
+    name: plugin.name,
+    description: plugin.description,
+    config: plugin.config,
+    fromEnv(env) {
+      const config = plugin.config.safeParse(plugin.configFromEnv(env));
+      if (!config.success) throw new Error(`notifier ${plugin.name}: invalid configuration: ${formatIssues(config.error)}`);
+      return plugin.init(config.data);
+    },
+  };
 }

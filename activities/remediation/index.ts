@@ -1,9 +1,11 @@
 import { z } from 'zod';
 import type { ActionResult, AgentMessage } from '../../contracts';
-import { ProposedActionSchema } from '../../contracts';
+import { AGENTS, ProposedActionSchema } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
+import { markUsed } from '../../lib/metrics-compliance';
 import type { ActionnerRegistry, KubeApplier } from './registry';
 
 export const RemediateInputSchema = z.object({ actions: z.array(ProposedActionSchema).max(32) });
@@ -16,10 +18,10 @@ export interface RemediationDeps {
   log: Logger;
 }
 
+const SKILL = AGENTS.remediation.skills.remediate;
+
 export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInput, ActionResult[]> {
-  return {
-    agent: 'remediation',
-    skill: 'remediate',
+  return defineSkill('remediation', SKILL, {
     description: 'Runs the allowed response actions through registered actionners (idempotent per incident, dry-run aware).',
     input: RemediateInputSchema,
     handle: async ({ actions }, ctx) => {
@@ -31,15 +33,19 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
       }
       return results;
     },
-  };
+    observe: (_input, results, traceId) => {
+      for (const r of results) {
+        count(metrics.actions(), { labels: { actionner: r.actionner, status: r.status }, traceId });
+        if (r.status === 'executed' || r.status === 'dry_run') markUsed('remediation', `actionner:${r.actionner}`);
+      }
+    },
+  });
 }
 
 export function createRemediationActivities(deps: RemediationDeps) {
   const skill = remediationSkill(deps);
   return {
-    async remediate(message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> {
-      return runSkill(skill, message, deps.log);
-    },
+    [SKILL.activity]: (message: AgentMessage<RemediateInput>): Promise<AgentMessage<ActionResult[]>> => runSkill(skill, message, deps.log),
   };
 }
 export type RemediationActivities = ReturnType<typeof createRemediationActivities>;

@@ -3,6 +3,7 @@ import type { Actionner, KubeOperation, RbacRule } from './actionner';
 import { labelActionner } from './actionners/kubernetes/label';
 import { networkPolicyActionner } from './actionners/kubernetes/networkpolicy';
 import { terminateActionner } from './actionners/kubernetes/terminate';
+import { formatIssues } from '../../contracts';
 
 /** Applies planned operations to a cluster; absent until a Kubernetes API is configured. */
 export type KubeApplier = (ops: KubeOperation[]) => Promise<void>;
@@ -54,7 +55,7 @@ export class ActionnerRegistry {
     const actionner = this.byName.get(action.actionner);
     if (!actionner) return `unknown actionner ${action.actionner}`;
     const params = actionner.params.safeParse(action.params);
-    if (!params.success) return `${action.actionner}: invalid params: ${params.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`;
+    if (!params.success) return `${action.actionner}: invalid params: ${formatIssues(params.error)}`;
     return actionner.preflight(action);
   }
 

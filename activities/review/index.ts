@@ -1,11 +1,12 @@
 import { z } from 'zod';
 import type { AgentMessage, AnalystDecision, Verdict } from '../../contracts';
-import { AnalysisSchema, AnomalySchema, AssetSchema, SEVERITIES } from '../../contracts';
+import { AGENTS, AnalysisSchema, AnomalySchema, AssetSchema, SEVERITIES } from '../../contracts';
 import { parseSubmittedDecision } from '../../contracts/decision';
 import { payloadFingerprint } from '../../contracts/sha256';
 import type { AgentSkill } from '../../lib/agent-core';
-import { runSkill } from '../../lib/agent-core';
+import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
+import { count, metrics } from '../../lib/metrics';
 import type { TrustedIssuer } from '../../lib/trust/decision-token';
 import { verifyDecisionToken } from '../../lib/trust/decision-token';
 import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
@@ -46,11 +47,10 @@ export interface PolicySource {
 }
 
 const hooks = { onFailure: countPolicyFailure };
+const SKILLS = AGENTS.review.skills;
 
 export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdict> {
-  return {
-    agent: 'review',
-    skill: 'review',
+  return defineSkill('review', SKILLS.review, {
     description: 'Deterministic policy verdict (auto_execute, auto_reject, escalate) on an analysis, from Rego compiled to wasm; may rewrite steps into safer ones.',
     input: ReviewInputSchema,
     handle: async ({ anomaly, analysis, asset }, ctx) => {
@@ -72,7 +72,8 @@ export function reviewSkill(policy: PolicySource): AgentSkill<ReviewInput, Verdi
       );
       return verdict;
     },
-  };
+    observe: (_input, verdict, traceId) => count(metrics.verdicts(), { labels: { outcome: verdict.outcome }, traceId }),
+  });
 }
 
 /** Refused before policy was asked (malformed, or a token that does not verify): the reason, never the payload. */
@@ -98,9 +99,7 @@ function refusedBeforePolicy(policy: PolicySource, submitted: unknown, input: Au
  * the namespace accepts unsigned decisions.
  */
 export function authoritySkill(policy: PolicySource, issuers: readonly TrustedIssuer[]): AgentSkill<AuthorizeInput, AuthorizeResult> {
-  return {
-    agent: 'review',
-    skill: 'authorize-decision',
+  return defineSkill('review', SKILLS.authorizeDecision, {
     description: 'Whether a decision is signed by a trusted analyst for this incident and verdict, and whether policy lets that analyst make it (with the quorum it needs).',
     input: AuthorizeInputSchema,
     handle: async (input, ctx) => {
@@ -135,19 +134,19 @@ export function authoritySkill(policy: PolicySource, issuers: readonly TrustedIs
       );
       return { ...result, decision, signed, nonce };
     },
-  };
+    // Accepted decisions are counted by the coordinator, once the escalation is settled.
+    observe: (_input, result, traceId) => {
+      if (!result.allowed) count(metrics.decisions(), { labels: { outcome: 'refused' }, traceId });
+    },
+  });
 }
 
 export function createReviewActivities(deps: { policy: PolicySource; issuers: readonly TrustedIssuer[]; log: Logger }) {
   const review = reviewSkill(deps.policy);
   const authority = authoritySkill(deps.policy, deps.issuers);
   return {
-    async review(message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> {
-      return runSkill(review, message, deps.log);
-    },
-    async authorizeDecision(message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorizeResult>> {
-      return runSkill(authority, message, deps.log);
-    },
+    [SKILLS.review.activity]: (message: AgentMessage<ReviewInput>): Promise<AgentMessage<Verdict>> => runSkill(review, message, deps.log),
+    [SKILLS.authorizeDecision.activity]: (message: AgentMessage<AuthorizeInput>): Promise<AgentMessage<AuthorizeResult>> => runSkill(authority, message, deps.log),
   };
 }
 export type ReviewActivities = ReturnType<typeof createReviewActivities>;

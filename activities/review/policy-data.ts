@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { BLAST_SCOPES, SEVERITIES } from '../../contracts';
+import { issueLines } from '../../contracts';
 
 /**
  * The shape of policies/data.json. Keys the Rego reads are required and checked here, so a typo or
@@ -76,7 +77,7 @@ export const PolicyDataSchema = z.object({ vigil: z.object({ config: PolicyConfi
 export function policyDataProblems(data: unknown): string[] {
   const parsed = PolicyDataSchema.safeParse(data);
   if (parsed.success) return roleProblems(parsed.data.vigil.config);
-  return parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`);
+  return issueLines(parsed.error);
 }
 
 /** A required role nobody holds would leave those escalations undecidable until they expire. */

@@ -1,5 +1,6 @@
 import { z } from 'zod';
 import { splitList, TlsFilesSchema } from '../tls';
+import { formatIssues } from '../../contracts';
 
 /**
  * One agent's A2A endpoint. Port 0 lets the OS choose (logged at start); with a CA the endpoint
@@ -29,7 +30,7 @@ export function a2aConfigFromEnv(env: NodeJS.ProcessEnv): A2AConfig {
     },
   });
   if (!parsed.success) {
-    throw new Error(`invalid A2A configuration: ${parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid A2A configuration: ${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

@@ -1,5 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { z } from 'zod';
+import type { RegisteredNotifier } from '../../activities/notification/notifier';
+import { NOTIFIERS } from '../../activities/notification/notifiers';
 import { BUILTIN_ACTIONNERS } from '../../activities/remediation/registry';
 import type { RbacRule } from '../../activities/remediation/actionner';
 import { fromRoot } from '../../lib/paths';
@@ -33,12 +36,26 @@ export function actionnerRbacFile(actionners = BUILTIN_ACTIONNERS): GeneratedFil
   return { path: 'files/actionner-rbac.json', content: `${JSON.stringify(body, null, 2)}\n` };
 }
 
-/** values.schema.json with the actionner enum set to the registry's names; the rest untouched. */
-export function valuesSchemaFile(currentSchema: string, actionners = BUILTIN_ACTIONNERS): GeneratedFile {
-  const schema = JSON.parse(currentSchema) as { $defs?: Record<string, { enum?: string[] }> };
-  const def = schema.$defs?.actionnerName;
-  if (!def) throw new Error('values.schema.json has no $defs.actionnerName to fill');
-  def.enum = actionners.map((a) => a.name).sort();
+/**
+ * values.schema.json with the names and config schemas that come from the registries: the
+ * actionner enum, the notifier enum, and each notifier's config schema (from its zod schema, the
+ * one the worker checks at start-up); the rest untouched.
+ */
+/** A subschema must not restate the dialect; the values schema names it once at its root. */
+function withoutDialect({ $schema: _dialect, ...rest }: Record<string, unknown>): Record<string, unknown> {
+  return rest;
+}
+
+export function valuesSchemaFile(currentSchema: string, actionners = BUILTIN_ACTIONNERS, notifiers: readonly RegisteredNotifier[] = NOTIFIERS): GeneratedFile {
+  const schema = JSON.parse(currentSchema) as { $defs?: Record<string, unknown> };
+  const defs = schema.$defs;
+  if (!defs?.actionnerName || !defs.notifierName) throw new Error('values.schema.json has no $defs.actionnerName or $defs.notifierName to fill');
+  defs.actionnerName = { type: 'string', enum: actionners.map((a) => a.name).sort() };
+  defs.notifierName = { type: 'string', enum: notifiers.map((n) => n.name).sort() };
+  defs.notifierConfig = {
+    description: 'What each notifier plugin accepts (read from the worker environment; generated from activities/notification/notifiers).',
+    properties: Object.fromEntries(notifiers.map((n) => [n.name, { description: n.description, ...withoutDialect(z.toJSONSchema(n.config, { io: 'input', unrepresentable: 'any' })) }])),
+  };
   return { path: 'values.schema.json', content: `${JSON.stringify(schema, null, 2)}\n` };
 }
 

@@ -11,6 +11,7 @@ import { createReviewActivities } from '../../activities/review';
 import { PolicyHolder } from '../../activities/review/policy-holder';
 import { TASK_QUEUES } from '../../contracts';
 import { createLogger } from '../../lib/logger';
+import { workflowWorkerOptions } from '../../workers/coordinator/workflow-setup';
 import { ROOT } from './fixtures';
 
 /**
@@ -24,7 +25,7 @@ export async function inProcessAgents(connection: NativeConnection, opts: { noti
   const sent: string[] = [];
   const notifier: Notifier = opts.notifier ?? { name: 'memory', send: async (_n, text) => (sent.push(text), { channel: 'memory', delivered: true, detail: '' }) };
   return Promise.all([
-    Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, workflowsPath: require.resolve('../../workflows') }),
+    Worker.create({ connection, taskQueue: TASK_QUEUES.coordinator, ...workflowWorkerOptions(log) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.analysis, activities: createAnalysisActivities({ log }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.review, activities: createReviewActivities({ policy, issuers: opts.issuers ?? [], log }) }),
     Worker.create({ connection, taskQueue: TASK_QUEUES.remediation, activities: createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log }) }),

@@ -5,8 +5,8 @@ import { Connection } from '@temporalio/client';
 import { msToTs } from '@temporalio/common/lib/time';
 import { temporal } from '@temporalio/proto';
 import { SA } from '../../contracts';
-import type { DevServer } from '../../lib/dev-server';
-import { startDevServer } from '../../lib/dev-server';
+import type { DevServer } from '../../lib/devstack/dev-server';
+import { startDevServer } from '../../lib/devstack/dev-server';
 import { fromRoot } from '../../lib/paths';
 import { runCommand } from '../helpers/run-command';
 

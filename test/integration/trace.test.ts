@@ -4,7 +4,7 @@ import { defaultPayloadConverter } from '@temporalio/common';
 import type { Payload } from '@temporalio/common';
 import type { IncidentOutcome } from '../../contracts';
 import { startIncident } from '../../lib/incidents';
-import { WORKER_NAMES } from '../../lib/stack';
+import { WORKER_NAMES } from '../../lib/devstack/stack';
 import { decideUpdate } from '../../workflows/definitions';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Notice } from '../notice';
-import type { Delivery, Notifier } from '../notifier';
+import type { Delivery, Notifier, NotifierPlugin } from '../notifier';
 
 /** The default when no webhook is configured: the message goes to this worker's stdout. */
 export function consoleNotifier(write: (s: string) => void = (s) => process.stdout.write(s)): Notifier {
@@ -11,3 +12,11 @@ export function consoleNotifier(write: (s: string) => void = (s) => process.stdo
     },
   };
 }
+
+export const consoleNotifierPlugin: NotifierPlugin<Record<string, never>> = {
+  name: 'console',
+  description: "Writes each notice to the notification worker's stdout (the pod log).",
+  config: z.object({}).strict(),
+  configFromEnv: () => ({}),
+  init: () => consoleNotifier(),
+};

@@ -1,5 +1,6 @@
+import { z } from 'zod';
 import type { Notice } from '../notice';
-import type { Delivery, Notifier } from '../notifier';
+import type { Delivery, Notifier, NotifierPlugin } from '../notifier';
 
 /** Posts `{text, username}`, which Mattermost and Slack incoming webhooks both accept. */
 export function webhookNotifier(opts: { url: string; username?: string; timeoutMs?: number }): Notifier {
@@ -18,3 +19,16 @@ export function webhookNotifier(opts: { url: string; username?: string; timeoutM
     },
   };
 }
+
+export const WebhookConfigSchema = z.object({
+  url: z.url({ protocol: /^https?$/, error: 'VIGIL_WEBHOOK_URL must be an http(s) URL' }),
+  username: z.string().min(1).max(64).optional(),
+});
+
+export const webhookNotifierPlugin: NotifierPlugin<z.infer<typeof WebhookConfigSchema>> = {
+  name: 'webhook',
+  description: 'Posts each notice to a Mattermost- or Slack-compatible incoming webhook (VIGIL_WEBHOOK_URL).',
+  config: WebhookConfigSchema,
+  configFromEnv: (env) => ({ url: env.VIGIL_WEBHOOK_URL, ...(env.VIGIL_WEBHOOK_USERNAME ? { username: env.VIGIL_WEBHOOK_USERNAME } : {}) }),
+  init: (config) => webhookNotifier(config),
+};

@@ -33,7 +33,7 @@
 ["analysis","review","remediation","notification"]
 {{- end -}}
 
-{{/* The task queue each worker must poll: the incident workflow routes to these (contracts/queues.ts). */}}
+{{/* The task queue each worker must poll: the incident workflow routes to these (contracts/agents.ts). */}}
 {{- define "vigil.workflowQueues" -}}
 {"coordinator":"vigil-coordinator","analysis":"vigil-analysis","review":"vigil-review","remediation":"vigil-remediation","notification":"vigil-notification"}
 {{- end -}}

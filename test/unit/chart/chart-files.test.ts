@@ -5,7 +5,7 @@ import { parsePrompt } from '../../../activities/analysis/prompt';
 import type { Actionner } from '../../../activities/remediation/actionner';
 import { BUILTIN_ACTIONNERS, defaultRegistry } from '../../../activities/remediation/registry';
 import { AGENT_NAMES, TASK_QUEUES } from '../../../contracts';
-import { WORKER_NAMES } from '../../../lib/stack';
+import { WORKER_NAMES } from '../../../lib/devstack/stack';
 import type { ActionnerRbacFile } from '../../../scripts/chart/chart-files';
 import { actionnerRbacFile, CHART_DIR, staleChartFiles, valuesSchemaFile } from '../../../scripts/chart/chart-files';
 

@@ -1,10 +1,10 @@
 import type { InjectedSinks } from '@temporalio/worker';
-import type { Logger } from '../lib/logger';
-import { count, metrics, observe } from '../lib/metrics';
-import { recordAgentSignals } from '../lib/metrics-compliance';
-import type { IncidentObserverSinks } from './incident-observer-interceptor';
+import type { Logger } from '../../lib/logger';
+import { count, metrics, observe } from '../../lib/metrics';
+import { recordAgentSignals } from '../../lib/metrics-compliance';
+import type { IncidentObserverSinks } from '../../workflows/incident';
 
-/** The Node side of the coordinator's observer: what the workflow sandbox saw becomes metrics. Not called on replay. */
+/** The Node side of the workflow's observer events: what the coordinator saw becomes metrics. Not called on replay. */
 export function incidentObserverSinks(log: Logger): InjectedSinks<IncidentObserverSinks> {
   return {
     incidentObserver: {

@@ -1,12 +1,12 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { Connection } from '@temporalio/client';
-import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../contracts';
+import { SEARCH_ATTRIBUTE_REGISTRATIONS } from '../../contracts';
 import type { Child } from './children';
 import { startChild } from './children';
-import { fromRoot } from './paths';
+import { fromRoot } from '../paths';
 import { freePort } from './ports';
-import { toolPath } from './tools';
+import { toolPath } from '../tools';
 
 export interface DevServer {
   address: string;

@@ -2,11 +2,14 @@ import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Child } from './children';
 import { startChild } from './children';
-import { fromRoot } from './paths';
+import { fromRoot } from '../paths';
 import { freePort } from './ports';
 
-export const WORKER_NAMES = ['coordinator', 'analysis', 'review', 'remediation', 'notification'] as const;
-export type WorkerName = (typeof WORKER_NAMES)[number];
+import type { WorkerName } from '../../contracts';
+import { WORKER_NAMES } from '../../contracts';
+
+export { WORKER_NAMES };
+export type { WorkerName };
 
 export interface WorkerStack {
   workers: Map<WorkerName, Child>;

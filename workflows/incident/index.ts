@@ -1,0 +1,3 @@
+export { incidentWorkflow } from './workflow';
+export type { IncidentCarry } from './incident';
+export type { IncidentObserverSinks, ObservedSignals, SettledOutcome } from './observer';
