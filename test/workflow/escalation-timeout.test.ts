@@ -11,15 +11,19 @@ import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
 type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory']>>['events']>[number];
 
-/** Every timer the workflow started, with the duration the server was asked for and whether it fired. */
-function escalationTimers(events: HistoryEvent[]): Array<{ seconds: number; fired: boolean }> {
+const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
+
+/**
+ * Every timer the workflow started, as the server recorded it: when it was set to fire (its
+ * TimerStarted event's time plus startToFireTimeout), how long it ran, and whether it fired.
+ */
+function escalationTimers(events: HistoryEvent[]): Array<{ firesAt: number; seconds: number; fired: boolean }> {
   const fired = new Set(events.map((e) => e.timerFiredEventAttributes?.timerId).filter(Boolean));
   return events
     .filter((e) => e.timerStartedEventAttributes)
     .map((e) => {
       const a = e.timerStartedEventAttributes!;
-      const d = a.startToFireTimeout;
-      return { seconds: Number(d?.seconds ?? 0) + (d?.nanos ?? 0) / 1e9, fired: fired.has(a.timerId) };
+      return { firesAt: ms(e.eventTime) + ms(a.startToFireTimeout), seconds: ms(a.startToFireTimeout) / 1000, fired: fired.has(a.timerId) };
     });
 }
 
@@ -51,8 +55,13 @@ describe('incident workflow on the time-skipping server', () => {
     expect(outcome.result).toMatchObject({ resolution: 'expired_rejected', verdict: 'escalate', decidedBy: null, actionResults: [] });
     expect(outcome.state.decisions).toEqual([expect.objectContaining({ via: 'timeout', accepted: true, decision: null })]);
     expect(notices).toEqual([`${workflowId}:escalation`, `${workflowId}:escalation_expired`, `${workflowId}:resolution`]);
-    // The durable timer itself, as the server recorded it: started for exactly the policy's 900 s, and fired.
-    expect(escalationTimers(outcome.history.events ?? [])).toEqual([{ seconds: 900, fired: true }]);
+    // The durable timer itself, as the server recorded it: set to fire at the deadline the policy's
+    // 900 s gave (counted from escalation, so a little under 900 s after the notice went out), and fired.
+    const [timer, ...others] = escalationTimers(outcome.history.events ?? []);
+    expect(others).toEqual([]);
+    expect(timer).toMatchObject({ fired: true, firesAt: Date.parse(outcome.state.escalationDeadline ?? '') });
+    expect(timer!.seconds).toBeGreaterThan(890);
+    expect(timer!.seconds).toBeLessThanOrEqual(900);
   });
 
   it('low severity: waits 24 h, rejects, does not page again, and records the expiry with its policy reason in history', async () => {
@@ -67,7 +76,9 @@ describe('incident workflow on the time-skipping server', () => {
     });
     expect(result).toMatchObject({ resolution: 'expired_rejected', verdict: 'escalate', actionResults: [] });
     expect(state.verdict?.escalation).toEqual({ timeoutSeconds: 86400, onTimeout: 'auto_reject', repage: false, requiredRole: 'senior' });
-    expect(escalationTimers(history.events ?? [])).toEqual([{ seconds: 86_400, fired: true }]);
+    const timers = escalationTimers(history.events ?? []);
+    expect(timers).toEqual([expect.objectContaining({ fired: true, firesAt: Date.parse(state.escalationDeadline ?? '') })]);
+    expect(timers[0]!.seconds).toBeGreaterThan(86_390);
     expect(notices).toEqual([`${workflowId}:escalation`, `${workflowId}:resolution`]);
 
     const trail = auditFromHistory(workflowId, history.events ?? [], env.client.options.loadedDataConverter.payloadConverter);
