@@ -30,7 +30,8 @@ interface Context {
 interface Scenario {
   name: string;
   what: string;
-  poisonEvery?: number;
+  /** One poison message after every this many alerts (given the stream's length). */
+  poisonEvery?: (alerts: number) => number;
   /** Runs alongside the stream; resolves with the time the fault ended (null: no fault). */
   inject(ctx: Context): Promise<number | null>;
 }
@@ -96,7 +97,10 @@ export const SCENARIOS: Scenario[] = [
       return Date.now();
     },
   },
-  { name: 'poison', what: '1 % poison events (malformed, oversized, hostile keys, deep nesting)', poisonEvery: 100, inject: async () => null },
+  { name: 'poison', what: '1 % poison events (malformed, oversized, hostile keys, deep nesting); at least one of each kind in a short stream',
+    // 1 %, but a short stream still gets one of each of the four kinds.
+    poisonEvery: (alerts) => Math.max(1, Math.min(100, Math.floor(alerts / 4))),
+    inject: async () => null },
 ];
 
 async function retried(fn: () => Promise<void>, attempts = 10): Promise<void> {
@@ -141,7 +145,7 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
   // A broker that has just (re)started may still answer "does not host this topic-partition" for a while.
   await retried(() => createTopic(stack.kafka.brokers, topic, 2));
   await retried(() => createTopic(stack.kafka.brokers, `${topic}.dlq`, 1));
-  const sent = buildStream(template, scenario.name, runId, opts.alerts, scenario.poisonEvery ?? 0);
+  const sent = buildStream(template, scenario.name, runId, opts.alerts, scenario.poisonEvery?.(opts.alerts) ?? 0);
   const ctx: Context = { stack, opts, topic, gate: { child: await stack.startGate(topic) } };
   try {
     const [faultEnd] = await Promise.all([scenario.inject(ctx), produce(stack, topic, sent, opts.rate)]);

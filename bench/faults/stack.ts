@@ -1,4 +1,4 @@
-import { cpSync, mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Client } from '@temporalio/client';
@@ -82,6 +82,9 @@ export async function startFaultStack(): Promise<FaultStack> {
     await server?.stop();
     await kafka?.stop();
     await sink.close();
+    // Logs and data are kept for a post-mortem only when asked (VIGIL_FAULTS_KEEP=1).
+    if (process.env.VIGIL_FAULTS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
+    else console.error(`fault stack logs kept in ${dir}`);
   };
   try {
     [kafka, server] = await Promise.all([startKafka({ port: kafkaPort, dataDir: kafkaDir }), startDevServer(serverOpts)]);
