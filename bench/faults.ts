@@ -5,7 +5,8 @@
  * truth (the stream sent, Temporal's visibility and queries, the webhook's requests, the DLQ).
  * Remediation runs in dry-run mode; the API-server scenario is listed as pending.
  *
- *   npm run build && node dist/bench/faults.js [--scenario name] [--alerts 200] [--rate 5] [--fault-seconds 60] [--json]
+ *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--json]
+ *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2   (worker kills every 3 s throughout; RSS per process every minute on stderr)
  */
 import { randomUUID } from 'node:crypto';
 import type { Row } from './faults/count';
@@ -15,13 +16,16 @@ import { startFaultStack } from './faults/stack';
 import { shellTemplate } from './faults/stream';
 
 /** Runs the named scenarios (all by default) on one stack and returns their rows. */
-export async function runFaults(names: string[] | null, opts: ScenarioOptions, onRow: (r: Row) => void = () => undefined): Promise<Row[]> {
+export async function runFaults(names: string[] | null, opts: ScenarioOptions, onRow: (r: Row) => void = () => undefined, rssEveryMs = 0): Promise<Row[]> {
   const chosen = SCENARIOS.filter((s) => names === null || names.includes(s.name));
   const unknown = (names ?? []).filter((n) => n !== 'kube-api-down' && !SCENARIOS.some((s) => s.name === n));
   if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}, kube-api-down`);
   const stack = await startFaultStack();
   const runId = randomUUID().slice(0, 8);
   const rows: Row[] = [];
+  const started = Date.now();
+  // The soak's memory curve: every process's RSS at a fixed period, on stderr as JSON lines.
+  const sampler = rssEveryMs > 0 ? setInterval(() => console.error(JSON.stringify({ minute: Math.round((Date.now() - started) / 60_000), rssMiB: stack.rss() })), rssEveryMs) : undefined;
   try {
     for (const s of chosen) {
       const row = await runScenario(stack, s, shellTemplate(), runId, opts);
@@ -30,6 +34,7 @@ export async function runFaults(names: string[] | null, opts: ScenarioOptions, o
       onRow(row);
     }
   } finally {
+    clearInterval(sampler);
     await stack.stop();
   }
   if (names === null || names.includes('kube-api-down')) rows.push(pendingKubeRow());
@@ -57,7 +62,11 @@ async function main(): Promise<void> {
   };
   const scenario = arg('scenario');
   const opts: ScenarioOptions = { alerts: num('alerts', 200), rate: num('rate', 5), faultSeconds: num('fault-seconds', 60), settleSeconds: num('settle-seconds', 300) };
-  const rows = await runFaults(scenario ? scenario.split(',') : null, opts, (r) => console.error(`done: ${r.scenario}`));
+  // --soak-minutes M: the worker-kill scenario for M minutes at --rate, RSS sampled every minute.
+  const soak = arg('soak-minutes') === undefined ? 0 : num('soak-minutes', 30);
+  if (soak > 0) Object.assign(opts, { alerts: Math.round(opts.rate * soak * 60), faultSeconds: soak * 60 });
+  const names = soak > 0 ? ['worker-kill'] : scenario ? scenario.split(',') : null;
+  const rows = await runFaults(names, opts, (r) => console.error(`done: ${r.scenario}`), soak > 0 ? 60_000 : 0);
   console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatTable(rows));
   const bad = rows.filter((r) => r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.poisonDeadLettered !== r.poisonSent);
   process.exitCode = bad.length > 0 ? 1 : 0;
