@@ -66,7 +66,8 @@ async function main(): Promise<void> {
   const soak = arg('soak-minutes') === undefined ? 0 : num('soak-minutes', 30);
   if (soak > 0) Object.assign(opts, { alerts: Math.round(opts.rate * soak * 60), faultSeconds: soak * 60 });
   const names = soak > 0 ? ['worker-kill'] : scenario ? scenario.split(',') : null;
-  const rows = await runFaults(names, opts, (r) => console.error(`done: ${r.scenario}`), soak > 0 ? 60_000 : 0);
+  // Each row is on stderr as soon as it is counted, so a run that aborts later keeps its figures.
+  const rows = await runFaults(names, opts, (r) => console.error(`row ${JSON.stringify(r)}`), soak > 0 ? 60_000 : 0);
   console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatTable(rows));
   const bad = rows.filter((r) => r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.poisonDeadLettered !== r.poisonSent);
   process.exitCode = bad.length > 0 ? 1 : 0;
