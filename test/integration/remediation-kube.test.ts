@@ -1,3 +1,4 @@
+import type { FalcoAlert } from '../../contracts';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -38,6 +39,14 @@ import type { KubeCluster } from '../helpers/kube-cluster';
 import { applyRemediationRbac } from '../helpers/kube-rbac';
 import type { RemediationRbac } from '../helpers/kube-rbac';
 import { ensureNamespace, fullContainerId, seedDeployment } from '../helpers/kube-seed';
+
+/** The shell talks to an outside address: evidence of compromise, so the policy contains it (a lone shell is only notified). */
+const withReverseShell = (a: FalcoAlert): FalcoAlert => ({
+  ...a,
+  output: `${a.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
+  tags: [...(a.tags ?? []), 'network', 'mitre_execution', 'T1059'],
+  output_fields: { ...a.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
+});
 
 // Every actionner acting on a real kube-apiserver (RBAC on, audit log), as the chart's
 // ServiceAccount: a TokenRequest token bound to the Role `helm template` renders, never the admin.
@@ -274,7 +283,7 @@ describe('remediation on a real API server', () => {
 
     const incidentOn = (pod: string) => {
       const base = exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'default'));
-      return anomalyOf({ ...base, priority: 'Warning', hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id(pod.replace('-4b5c6d-', '-')).slice(0, 12) } });
+      return anomalyOf(withReverseShell({ ...base, priority: 'Warning', hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id(pod.replace('-4b5c6d-', '-')).slice(0, 12) } }));
     };
     const workers = () =>
       inProcessAgents((env as TestWorkflowEnvironment).nativeConnection, {
@@ -354,7 +363,7 @@ describe('remediation on a real API server', () => {
 
     it('survives kill -9 of the remediation worker mid-containment: each write once in the audit log, the incident completes, vigil revert undoes it', async () => {
       const base = exampleAlert(byRule('Terminal shell in container', (a) => a.output_fields['k8s.ns.name'] === 'default'));
-      const alert = { ...base, priority: 'Warning' as const, hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id('shell').slice(0, 12) } };
+      const alert = withReverseShell({ ...base, priority: 'Warning' as const, hostname: 'node-a', output_fields: { ...base.output_fields, 'k8s.pod.name': pod, 'container.id': id('shell').slice(0, 12) } });
       const user = wide.credentials.username;
       const all = async () => (await readAudit(c(), { user, verb: ['create', 'patch', 'update', 'delete'], namespace: 'default' })).filter((e) => (e.responseStatus?.code ?? 0) < 300);
       // Only this incident's writes: earlier tests in this file wrote in `default` too.
