@@ -24,6 +24,7 @@ import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
 import { runVigil } from '../helpers/run-command';
 import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
+import { freshKeys, testGateKeys } from '../helpers/trust';
 import { loadGuards } from '../../activities/remediation/guards';
 import type { KubeApi } from '../../activities/remediation/kube/api';
 import { KubeApiError } from '../../activities/remediation/kube/api';
@@ -342,13 +343,16 @@ describe('remediation on a real API server', () => {
       const kubeconfig = join(dir, 'remediation.kubeconfig');
       await writeKubeconfig(wide.credentials.kubeConfig, kubeconfig);
       server = await startDevServer({ uiPort: null, logFile: join(dir, 'temporal.log') });
-      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'] });
+      // Two stacks, one trust: review signs with the verdict key remediation verifies, and trusts the tests' gate key.
+      const verdictKey = freshKeys('verdict').files;
+      const trust = { VIGIL_VERDICT_SIGNING_KEY_FILE: verdictKey.privateKeyFile, VIGIL_VERDICT_PUBLIC_KEY_FILE: verdictKey.publicKeyFile, VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile };
+      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'], env: trust });
       // Only the remediation worker holds a token: the chart ServiceAccount's, from the TokenRequest API.
       remediation = await startWorkers({
         temporalAddress: server.address,
         logDir: join(dir, 'remediation'),
         names: ['remediation'],
-        env: { KUBECONFIG: kubeconfig, VIGIL_DRY_RUN: 'false', VIGIL_POLICY_DIR: fromRoot('policies'), VIGIL_EVIDENCE_DIR: evidenceDir, VIGIL_KUBE_WRITE_INTERVAL_MS: '2500' },
+        env: { ...trust, KUBECONFIG: kubeconfig, VIGIL_DRY_RUN: 'false', VIGIL_POLICY_DIR: fromRoot('policies'), VIGIL_EVIDENCE_DIR: evidenceDir, VIGIL_KUBE_WRITE_INTERVAL_MS: '2500' },
       });
       client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
     }, 180_000);

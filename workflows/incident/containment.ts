@@ -73,7 +73,9 @@ export class ContainmentDesk {
   async hold(reviewed: Reviewed, notices: Notices): Promise<Containment> {
     const c = this.incident.state.containment as Containment;
     this.incident.show('contained', `containment holds${c.expiresAt ? ` until ${c.expiresAt}` : ' until an analyst reverts or confirms it'}`);
-    const asked = await condition(() => this.pending !== null, c.ttlSeconds === null ? undefined : c.ttlSeconds * 1000);
+    const requested = () => this.pending !== null;
+    // Without a TTL the SDK's condition() resolves to nothing (not true): wait, then it was asked.
+    const asked = c.ttlSeconds === null ? (await condition(requested), true) : await condition(requested, c.ttlSeconds * 1000);
     const pending = asked ? this.pending : null;
     if (pending?.kind === 'confirm') {
       Object.assign(c, { state: 'confirmed', settledBy: pending.request.analyst, reason: pending.request.reason });
