@@ -46,6 +46,8 @@ import { createLogger } from '../lib/logger';
 import { fromRoot } from '../lib/paths';
 import { freePort } from '../lib/devstack/ports';
 import type { WorkerStack } from '../lib/devstack/stack';
+import { signingOpener } from '../lib/trust/anomaly-signature';
+import { signerFromFile } from '../lib/trust/signing';
 import { startWorkers, waitReady } from '../lib/devstack/stack';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
@@ -105,14 +107,18 @@ function vigilSide(client: Client, engine: ScoringEngine, template: FalcoAlert, 
     engine,
     log,
     openConcurrency: concurrency,
-    opener: {
-      open: async (anomaly) => {
-        const result = await openOrJoinIncident(client, anomaly);
-        if (result.outcome !== 'started') throw new Error(`bench alert ${anomaly.correlationKey} did not open a new incident: ${result.outcome}`);
-        waiting.shift()?.(result.incidentId);
-        return result;
+    // Signed with the stack's gate key, as the production gate does: an unsigned incident never auto-executes.
+    opener: signingOpener(
+      {
+        open: async (anomaly) => {
+          const result = await openOrJoinIncident(client, anomaly);
+          if (result.outcome !== 'started') throw new Error(`bench alert ${anomaly.correlationKey} did not open a new incident: ${result.outcome}`);
+          waiting.shift()?.(result.incidentId);
+          return result;
+        },
       },
-    },
+      workers.gateKeys ? signerFromFile(workers.gateKeys.privateKeyFile, 'gate signing key') : null,
+    ),
   });
   const running = gate.run();
   const tag = randomUUID().slice(0, 8);
@@ -368,6 +374,12 @@ async function main(): Promise<void> {
         .map((l) => JSON.parse(l) as FalcoAlert)
         .find((a) => a.rule === 'Terminal shell in container' && a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'),
     );
+    // The shell talks to an outside address: evidence the policy contains (a lone shell is only notified).
+    Object.assign(template, {
+      output: `${template.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
+      tags: [...(template.tags ?? []), 'network', 'mitre_execution', 'T1059'],
+      output_fields: { ...template.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
+    });
     const vigil = vigilSide(client, engine, template, workers, concurrency);
     cleanups.push(() => vigil.stop());
     const baseline = baselineSide(client, baselineWorkers, concurrency);
