@@ -1,3 +1,4 @@
+import { incidentIdFor } from '../../lib/identity';
 import type { Message } from '@a2a-js/sdk';
 import { analyseDeterministically } from '../../activities/analysis/deterministic-analyser';
 import type { Anomaly, FalcoAlert, IncidentState, ProposedAction } from '../../contracts';
@@ -137,7 +138,7 @@ describe('prompt injection cannot get past policy', () => {
   async function allowedOnTrueFacts(anomaly: Anomaly, action: ProposedAction): Promise<boolean> {
     const facts = analyseDeterministically(anomaly);
     const { client } = await connectAgent(reviewUrl);
-    const reply = (await client.sendMessage(skillRequest('review', { anomaly, analysis: { ...facts, actions: [action] }, asset: assetOf(anomaly.alert) }))) as Message;
+    const reply = (await client.sendMessage(skillRequest('review', { anomaly, analysis: { ...facts, actions: [action] }, asset: assetOf(anomaly.alert) }, { contextId: incidentIdFor(anomaly) }))) as Message;
     const part = reply.parts[0]?.content;
     const verdict = VerdictSchema.parse(part?.$case === 'data' ? part.value : null);
     return verdict.outcome === 'auto_execute' && verdict.allowedActions.some((a) => a.actionner === action.actionner);

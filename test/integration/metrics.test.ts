@@ -97,9 +97,9 @@ describe('metrics on every process', () => {
 
   it('exports the compliance figures: least agency per agent, five-signal coverage, step-mutation rate', async () => {
     const [remediation, analysis, coordinator, review] = await Promise.all([scrape('remediation'), scrape('analysis'), scrape('coordinator'), scrape('review')]);
-    // Granted: its skill and three actionners. Used: all four: the model proposed label and terminate,
-    // and the rule analyser's floor (the pod isolation the model left out) was added by policy.
-    expect(sample(remediation, 'vigil_least_agency_ratio', 'agent="remediation"')).toBe(1);
+    // Granted: its skill and the six built-in actionners. Used: four: the skill, label and terminate the model
+    // proposed, and the rule analyser's floor (the pod isolation the model left out) added by policy.
+    expect(sample(remediation, 'vigil_least_agency_ratio', 'agent="remediation"')).toBeCloseTo(4 / 7, 6);
     expect(sample(remediation, 'vigil_agent_capability_used', 'agent="remediation",capability="actionner:kubernetes:terminate"')).toBe(1);
     expect(sample(remediation, 'vigil_agent_capability_used', 'agent="remediation",capability="actionner:kubernetes:networkpolicy"')).toBe(1);
     expect(sample(analysis, 'vigil_least_agency_ratio', 'agent="analysis"')).toBe(1);

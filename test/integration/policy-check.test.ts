@@ -62,7 +62,7 @@ describe('vigil policy check', () => {
     await buildBundle(POLICY_SRC, bundle);
     const ok = await vigil('--bundle', bundle);
     expect(ok.code).toBe(0);
-    expect(ok.stdout).toMatch(/ok +evaluation +version [0-9a-f]{16}: sample verdict auto_execute/);
+    expect(ok.stdout).toMatch(/ok +evaluation +version [0-9a-f]{16}: sample verdict (auto_execute|auto_reject|escalate),/);
 
     const tampered = tmp('vigil-check-tampered-');
     cpSync(bundle, tampered, { recursive: true });
