@@ -1,6 +1,6 @@
 import { execFile } from 'node:child_process';
 import { existsSync, mkdirSync, readFileSync, statSync } from 'node:fs';
-import { join } from 'node:path';
+import { join, relative } from 'node:path';
 import { promisify } from 'node:util';
 import type { Client } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
@@ -28,6 +28,11 @@ import { stateQuery } from '../workflows/definitions';
 import { describeStats } from './gate';
 
 const say = (s = '') => process.stdout.write(`${s}\n`);
+/** A path as the user can type it from the repo root. */
+const shown = (p: string) => {
+  const r = relative(fromRoot(), p);
+  return r.startsWith('..') ? p : r || '.';
+};
 
 async function portOr(preferred: number): Promise<number> {
   const { createServer } = await import('node:net');
@@ -89,7 +94,7 @@ async function replayFromFile(client: Client, file: string, modelPath: string, d
   say(`\nGate (threshold ${gate.settings.anomalyThreshold ?? gate.engine.model.threshold ?? 'default'} from ${gate.settings.anomalyThreshold !== undefined ? gate.settings.source : 'the model'}, model ${gate.engine.model.id}):`);
   say(`  ${describeStats(stats)}.`);
   const pct = stats.scored ? ((100 * stats.filtered) / stats.scored).toFixed(1) : '0';
-  say(`  ${stats.filtered} of ${stats.scored} valid alerts (${pct}%) filtered out before any LLM call; dead letters in ${deadLetterFile}; gate log .data/logs/gate.log`);
+  say(`  ${stats.filtered} of ${stats.scored} valid alerts (${pct}%) filtered out before any LLM call; dead letters in ${deadLetterFile}; gate log ${shown(join(dataDir, 'logs', 'gate.log'))}`);
   return [...ids];
 }
 
@@ -111,7 +116,7 @@ async function replayThroughKafka(
   const kafkaDir = join(dataDir, 'kafka');
   let brokers = process.env.KAFKA_BROKERS ?? '';
   if (!brokers) {
-    say('Starting the local Kafka broker (scripts/kafka.sh, data in .data/kafka)...');
+    say(`Starting the local Kafka broker (scripts/kafka.sh, data in ${shown(kafkaDir)})...`);
     const { stdout } = await execFileAsync('bash', [fromRoot('scripts', 'kafka.sh'), 'start', '--data', kafkaDir, '--owner-pid', String(process.pid)], { timeout: 300_000 });
     brokers = stdout.split('\n').find((l) => l.startsWith('KAFKA_BROKERS='))?.slice('KAFKA_BROKERS='.length) ?? '';
     if (!brokers) throw new Error('scripts/kafka.sh start printed no KAFKA_BROKERS');
@@ -145,7 +150,7 @@ async function replayThroughKafka(
     logFile: gateLog,
   });
   cleanup.push(() => gate.stop());
-  say(`  gate          pid ${gate.pid}  ops :${opsPort}  log .data/logs/gate.log`);
+  say(`  gate          pid ${gate.pid}  ops :${opsPort}  log ${shown(gateLog)}`);
   // The gate's own counters say when it has read everything produced.
   const deadline = Date.now() + 120_000;
   let lag = Infinity;
@@ -160,7 +165,7 @@ async function replayThroughKafka(
     }
     await new Promise((r) => setTimeout(r, 500));
   }
-  if (lag !== 0) throw new Error(`the gate did not catch up with ${topic} (see .data/logs/gate.log)`);
+  if (lag !== 0) throw new Error(`the gate did not catch up with ${topic} (see ${shown(gateLog)})`);
   // The gate logs each anomaly with the incident it opened or joined (a rerun joins the incidents
   // of the last run, so the incidents are read from this run's log lines, not from start times).
   const ids = new Set<string>();
@@ -177,18 +182,19 @@ async function replayThroughKafka(
  * its own process, and the sample alerts replayed through the gate: scored by the Isolation
  * Forest, only anomalies open (or join) incidents. Ctrl-C stops every child by PID.
  */
-export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean; kafka?: boolean; kube?: boolean }): Promise<void> {
-  const dataDir = fromRoot('.data');
+export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhenDone: boolean; kafka?: boolean; kube?: boolean; dryRun?: boolean }): Promise<void> {
+  // VIGIL_DATA_DIR moves every file the demo writes (server db, logs, model, cluster) elsewhere: tests run it beside a user's demo.
+  const dataDir = process.env.VIGIL_DATA_DIR || fromRoot('.data');
   let server: DevServer | null = null;
   let address = process.env.TEMPORAL_ADDRESS ?? '';
   if (address && (await temporalAnswers(address))) {
     say(`Using the Temporal server at ${address}.`);
   } else {
-    say('Starting the Temporal dev server (SQLite in .data/temporal.db, so incidents survive a restart)...');
+    say(`Starting the Temporal dev server (SQLite in ${shown(join(dataDir, 'temporal.db'))}, so incidents survive a restart)...`);
     server = await startDevServer({
       port: await portOr(7233),
       uiPort: opts.ui ? await portOr(8233) : null,
-      dbFile: defaultDbFile(),
+      dbFile: process.env.VIGIL_DATA_DIR ? join(dataDir, 'temporal.db') : defaultDbFile(),
       logFile: join(dataDir, 'logs', 'temporal.log'),
     });
     address = server.address;
@@ -210,7 +216,7 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
     const file = opts.alertsFile ?? DEMO_REPLAY;
     let kube: DemoKube | undefined;
     if (opts.kube !== false) {
-      kube = await startDemoKube({ dataDir, alertsFile: file, say });
+      kube = await startDemoKube({ dataDir, alertsFile: file, dryRun: opts.dryRun, say });
       const cluster = kube.cluster;
       cleanup.push(() => cluster.stop());
     } else {
@@ -224,7 +230,7 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
       envFor: kube ? { remediation: kube.remediationEnv } : undefined,
     });
     cleanup.push(() => stack.stop());
-    for (const [name, child] of stack.workers) say(`  ${name.padEnd(13)} pid ${child.pid}  ops :${stack.opsPorts.get(name)}  log .data/logs/${name}.log`);
+    for (const [name, child] of stack.workers) say(`  ${name.padEnd(13)} pid ${child.pid}  ops :${stack.opsPorts.get(name)}  log ${shown(join(dataDir, 'logs', `${name}.log`))}`);
 
     const client = await connectClient(temporalConfigFromEnv({ ...process.env, TEMPORAL_ADDRESS: address }));
     const modelPath = process.env.VIGIL_MODEL_PATH || join(dataDir, 'gate', 'model.json');

@@ -99,8 +99,9 @@ program
   .option('--no-ui', 'run the dev server headless')
   .option('--exit-when-done', 'stop everything once every incident is closed or waiting')
   .option('--no-kube', 'no Kubernetes API server (remediation plans in dry-run mode only); default: the local one (scripts/kube.sh) or KUBECONFIG')
-  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean; kafka?: boolean; kube: boolean }) => {
-    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false, kafka: opts.kafka ?? false, kube: opts.kube });
+  .option('--dry-run', 'remediation plans against the cluster (server-side dry run) and writes nothing; default: it acts on the demo cluster')
+  .action(async (opts: { alerts: string; ui: boolean; exitWhenDone?: boolean; kafka?: boolean; kube: boolean; dryRun?: boolean }) => {
+    await runDemo({ alertsFile: opts.alerts || undefined, ui: opts.ui, exitWhenDone: opts.exitWhenDone ?? false, kafka: opts.kafka ?? false, kube: opts.kube, dryRun: opts.dryRun ?? false });
   });
 
 registerTrain(program);

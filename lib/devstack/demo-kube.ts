@@ -9,13 +9,6 @@ import type { KubeCluster } from './kube-cluster';
  * the remediation worker alone receives.
  */
 
-/**
- * ACTING REMEDIATION SWITCH (issue 11). true: the demo's remediation worker runs with
- * VIGIL_DRY_RUN=false against the cluster (needs the applier from issue 11 part B, branch
- * kube-actions). false: it plans in dry-run mode with the same credentials. VIGIL_DEMO_DRY_RUN=true
- * forces dry-run either way.
- */
-export const DEMO_REMEDIATION_ACTS = false;
 
 export interface DemoKube {
   cluster: KubeCluster;
@@ -30,7 +23,12 @@ async function binariesPresent(): Promise<boolean> {
   return (await runKubeScript(['installed'], 60_000, process.env)).code === 0;
 }
 
-export async function startDemoKube(opts: { dataDir: string; alertsFile: string; say: (s?: string) => void }): Promise<DemoKube> {
+/**
+ * The demo acts on its cluster by default (VIGIL_DRY_RUN=false for the remediation worker only):
+ * the local API server is throwaway, seeded from the sample alerts. `dryRun` (vigil demo --dry-run,
+ * or VIGIL_DEMO_DRY_RUN=true) plans the same actions with the same credentials and writes nothing.
+ */
+export async function startDemoKube(opts: { dataDir: string; alertsFile: string; dryRun?: boolean; say: (s?: string) => void }): Promise<DemoKube> {
   const { say } = opts;
   const external = process.env.KUBECONFIG?.trim() || undefined;
   // Only the remediation worker may hold Kubernetes credentials: the others must not inherit these.
@@ -47,7 +45,7 @@ export async function startDemoKube(opts: { dataDir: string; alertsFile: string;
       await installKube({ onProgress: (l) => say(`  ${l}`) });
       say(`Built in ${Math.round((Date.now() - t0) / 1000)} s.`);
     }
-    say('Starting the local Kubernetes API server (scripts/kube.sh: etcd, kube-apiserver, kube-controller-manager; data in .data/kube)...');
+    say(`Starting the local Kubernetes API server (scripts/kube.sh: etcd, kube-apiserver, kube-controller-manager; data in ${join(opts.dataDir, 'kube')})...`);
     const t0 = Date.now();
     cluster = await startKubeCluster({ dataDir: join(opts.dataDir, 'kube') });
     say(`  ready in ${((Date.now() - t0) / 1000).toFixed(1)} s (no kubelet: pods are marked Running with the alerts' container IDs by the demo)`);
@@ -59,11 +57,11 @@ export async function startDemoKube(opts: { dataDir: string; alertsFile: string;
   }
   const kubeDir = cluster.dataDir ?? join(opts.dataDir, 'kube');
   const identity = await remediationIdentity(cluster.kubeConfig, join(kubeDir, 'remediation.kubeconfig'));
-  const acting = DEMO_REMEDIATION_ACTS && process.env.VIGIL_DEMO_DRY_RUN !== 'true';
+  const acting = !opts.dryRun && process.env.VIGIL_DEMO_DRY_RUN !== 'true';
   const k = `${cluster.kubectl} --kubeconfig ${cluster.kubeconfigPath}`;
   const instructions = [
     `KUBECONFIG=${cluster.kubeconfigPath}`,
-    `Remediation runs as ${identity.username} (token only, RBAC from charts/vigil/files/actionner-rbac.json), ${acting ? 'acting' : 'in dry-run mode (acting switch: DEMO_REMEDIATION_ACTS in lib/devstack/demo-kube.ts)'}.`,
+    `Remediation runs as ${identity.username} (token only, RBAC from charts/vigil/files/actionner-rbac.json), ${acting ? 'acting on this cluster (vigil demo --dry-run writes nothing)' : 'in dry-run mode (--dry-run): actions are planned with dryRun=All, nothing is written'}.`,
     'See the quarantine:',
     `  ${k} get pods -A -l vigil.dev/quarantine=true -L vigil.dev/quarantine`,
     `  ${k} get networkpolicies -A`,
