@@ -8,6 +8,17 @@ export function formatIncident(s: IncidentState): string {
     `  asset:    ${s.assetLabel}`,
     `  trace_id: ${s.traceId}   score: ${s.anomaly.score.toFixed(3)}   joined alerts: ${s.joinedAlerts}`,
   ];
+  if (s.followUpOf) lines.push(`  follows:  ${s.followUpOf} (closed before this incident's first alert arrived)`);
+  const timeline = s.timeline ?? [];
+  if (timeline.length > 1 || s.joinedAlerts > 0) {
+    lines.push(`  timeline: ${s.joinedAlerts + 1} alert(s)${s.reanalyses ? `, analysed again ${s.reanalyses} time(s) as the chain escalated` : ''}`);
+    for (const e of timeline) {
+      const what = [e.process ? `proc ${e.process}` : '', e.techniques?.length ? e.techniques.join(',') : '', `score ${e.score.toFixed(2)}`].filter(Boolean).join('  ');
+      const mark = e.novel ? (e.reanalysis ? ` [new to the chain: ${e.reanalysis.replace(/_/g, ' ')}]` : ' [new to the chain]') : '';
+      lines.push(`    ${e.time ?? '?'}  ${e.rule} (${e.priority})  ${what}${mark}`);
+    }
+    if (s.joinedAlerts + 1 > timeline.length) lines.push(`    … ${s.joinedAlerts + 1 - timeline.length} more (counted, not listed)`);
+  }
   if (s.analysis) {
     lines.push(`  analysis: ${s.analysis.summary} (confidence ${s.analysis.confidence}, ${s.analysis.analyser.kind})`);
   }

@@ -22,7 +22,7 @@ interface GateCliOptions {
 
 /** One line a person reads at the end of a replay. */
 export function describeStats(s: GateStats): string {
-  const incidents = `${s.started} incident(s) opened, ${s.joined} alert(s) joined an open one${s.joinedClosed ? `, ${s.joinedClosed} for already closed incidents` : ''}`;
+  const incidents = `${s.started} incident(s) opened, ${s.joined} alert(s) joined an open one${s.followedUp ? `, ${s.followedUp} for closed incidents (handed to their follow-ups)` : ''}${s.joinedClosed ? `, ${s.joinedClosed} for closed incidents past the follow-up bound` : ''}`;
   return `${s.consumed} event(s): ${s.deadLettered} dead-lettered, ${s.scored} scored, ${s.anomalies} anomalous (${incidents}); ${s.filtered} benign alert(s) filtered out, never reaching an agent`;
 }
 

@@ -20,6 +20,8 @@ export const AnomalySchema = z
   /** sha256 of the alert's content (lib/identity.ts): how an incident recognises a redelivered alert. */
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   receivedAt: z.string(),
+  /** Set by the gate when this alert's incident had closed: the incident this one follows up. */
+  followUpOf: z.string().max(200).optional(),
   /** The gate's Ed25519 signature (lib/trust/anomaly-signature.ts); absent or wrong makes the incident untrusted. */
   signature: z.string().max(200).optional(),
   })

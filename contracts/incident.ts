@@ -38,6 +38,22 @@ export const ContainmentSchema = z.object({
 });
 export type Containment = z.infer<typeof ContainmentSchema>;
 
+/** One alert of the incident's chain, as the timeline shows it (the first alert, then each distinct joined one). */
+export const TimelineEntrySchema = z.object({
+  traceId: z.string(),
+  rule: z.string(),
+  priority: z.string(),
+  score: z.number(),
+  time: z.string().optional(),
+  process: z.string().optional(),
+  techniques: z.array(z.string()).optional(),
+  /** It brought a new rule, technique or a higher priority to the chain. */
+  novel: z.boolean(),
+  /** What became of a novel alert: analysed and reviewed again, or only recorded (and why). */
+  reanalysis: z.enum(['done', 'after_settlement', 'no_alert_body', 'limit_reached']).optional(),
+});
+export type TimelineEntry = z.infer<typeof TimelineEntrySchema>;
+
 export const IncidentStateSchema = z.object({
   incidentId: z.string(),
   traceId: z.string(),
@@ -46,6 +62,12 @@ export const IncidentStateSchema = z.object({
   anomaly: AnomalySchema,
   /** Alerts that joined this incident after it started (same correlation key). */
   joinedAlerts: z.number().int(),
+  /** The chain, first alert first, up to a bound (`joinedAlerts` counts past it); absent in older histories. */
+  timeline: z.array(TimelineEntrySchema).optional(),
+  /** Times analysis and review ran again because a joined alert escalated the chain. */
+  reanalyses: z.number().int().optional(),
+  /** The closed incident this one follows up (its alert arrived after that one closed). */
+  followUpOf: z.string().nullable().optional(),
   asset: AssetSchema,
   assetLabel: z.string(),
   severity: z.enum(SEVERITIES),

@@ -34,8 +34,8 @@ export {
   ObjectNameSchema,
   PathSegmentNameSchema,
 } from './k8s-names';
-export { CONTAINMENT_STATES, ContainmentRequestSchema, ContainmentSchema, INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS } from './incident';
-export type { Containment, ContainmentRequest, ContainmentRequestInput, IncidentOutcome, IncidentState, IncidentStatus, Resolution } from './incident';
+export { CONTAINMENT_STATES, ContainmentRequestSchema, ContainmentSchema, INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS, TimelineEntrySchema } from './incident';
+export type { Containment, ContainmentRequest, ContainmentRequestInput, IncidentOutcome, IncidentState, IncidentStatus, Resolution, TimelineEntry } from './incident';
 export { AGENT_NAMES, AGENTS, COMPONENT_NAMES, COORDINATOR, TASK_QUEUES, WORKER_NAMES } from './agents';
 export type { AgentName, SkillId, SkillRef, WorkerName } from './agents';
 export { FAILURE_TYPES } from './failures';
@@ -46,7 +46,7 @@ export { SEVERITIES, severityFromPriority } from './severity';
 export type { Severity } from './severity';
 export { EscalationSchema, EvidenceSchema, FLAG_DISPOSITIONS, FlaggedActionSchema, MutationSchema, ReasonSchema, VERDICT_OUTCOMES, VerdictSchema } from './verdict';
 export type { Escalation, Evidence, FlagDisposition, FlaggedAction, Mutation, Reason, Verdict, VerdictOutcome } from './verdict';
-export { joinedAlertId, JoinedAlertSchema, joinedAlertOf } from './joined-alert';
+export { ChainSummary, joinedAlertFacts, joinedAlertId, JoinedAlertSchema, joinedAlertOf, priorityRank, techniquesOf } from './joined-alert';
 export type { JoinedAlert } from './joined-alert';
 export { workloadKey, workloadOf } from './workload';
 export type { Workload } from './workload';

@@ -7,6 +7,7 @@ import { packEvents } from './core';
 import type { ScoringEngine } from './engine/engine';
 import { ScorerFailure } from './engine/engine';
 import type { GateMetrics } from './metrics';
+import { FollowUps } from './follow-ups';
 import type { BatchContext, BatchOutcome, DeadLetter, EventSource, RawEvent } from './sources/source';
 
 /** Hands an anomaly to Temporal: signal-with-start in production (lib/incidents.ts), a fake in unit tests. */
@@ -21,6 +22,8 @@ export interface GateStats {
   anomalies: number;
   started: number;
   joined: number;
+  /** Anomalies whose incident had closed, handed to its follow-up incident. */
+  followedUp: number;
   joinedClosed: number;
   /** Benign events dropped: incidents (and LLM calls) that never happened. */
   filtered: number;
@@ -49,9 +52,13 @@ export interface GateDeps {
  * anomaly that could still be lost.
  */
 export class Gate {
-  readonly stats: GateStats = { consumed: 0, deadLettered: 0, scored: 0, anomalies: 0, started: 0, joined: 0, joinedClosed: 0, filtered: 0, suppressed: 0, floorPassed: 0 };
+  readonly stats: GateStats = { consumed: 0, deadLettered: 0, scored: 0, anomalies: 0, started: 0, joined: 0, followedUp: 0, joinedClosed: 0, filtered: 0, suppressed: 0, floorPassed: 0 };
 
-  constructor(private readonly deps: GateDeps) {}
+  private readonly followUps: FollowUps;
+
+  constructor(private readonly deps: GateDeps) {
+    this.followUps = new FollowUps((anomaly) => deps.opener.open(anomaly));
+  }
 
   run(): Promise<void> {
     return this.deps.source.run((events, context) => this.handle(events, context));
@@ -145,7 +152,7 @@ export class Gate {
         }
         this.count(result);
         this.deps.log.info(
-          { incidentId: result.incidentId, outcome: result.outcome, trace_id: anomaly.traceId, score: Number(anomaly.score.toFixed(4)), rule: anomaly.alert.rule, correlationKey: anomaly.correlationKey },
+          { incidentId: result.incidentId, outcome: result.outcome, ...(result.followUpOf ? { followUpOf: result.followUpOf } : {}), trace_id: anomaly.traceId, score: Number(anomaly.score.toFixed(4)), rule: anomaly.alert.rule, correlationKey: anomaly.correlationKey },
           'anomaly',
         );
       }
@@ -164,7 +171,7 @@ export class Gate {
     const { initialMs, maxMs } = this.deps.retry ?? { initialMs: 500, maxMs: 30_000 };
     for (let attempt = 0, delay = initialMs; ; attempt++, delay = Math.min(maxMs, delay * 2)) {
       try {
-        return await this.deps.opener.open(anomaly);
+        return await this.followUps.openOrFollow(anomaly);
       } catch (err) {
         const permanent = permanentTemporalError(err);
         if (permanent) {
@@ -181,6 +188,7 @@ export class Gate {
   private count(result: JoinResult): void {
     if (result.outcome === 'started') this.stats.started += 1;
     else if (result.outcome === 'joined') this.stats.joined += 1;
+    else if (result.outcome === 'follow_up') this.stats.followedUp += 1;
     else this.stats.joinedClosed += 1;
     this.deps.metrics?.incidents.inc({ outcome: result.outcome });
   }

@@ -113,7 +113,7 @@ function createGateMetrics(registry: Registry) {
     }),
     incidents: new Counter({
       name: 'vigil_gate_incidents_total',
-      help: 'Anomalies handed to Temporal: started a new incident, joined a running one, or found it already closed.',
+      help: 'Anomalies handed to Temporal: started a new incident, joined a running one, opened or joined the follow-up of a closed one (follow_up), or found it closed past the follow-up bound (joined_closed).',
       labelNames: ['outcome'] as const,
       registers,
     }),

@@ -64,7 +64,19 @@ const MAX_KEY_CHARS = 512;
  */
 export function correlationKeyFor(workload: Workload, windowStartMs: number): string {
   const start = Number.isFinite(windowStartMs) ? new Date(windowStartMs).toISOString() : 'no-time';
-  const key = `${workloadKey(workload)}@${start}`;
+  return bounded(`${workloadKey(workload)}@${start}`);
+}
+
+function bounded(key: string): string {
   if (key.length <= MAX_KEY_CHARS) return key;
   return `${key.slice(0, MAX_KEY_CHARS - 72)}#${createHash('sha256').update(key).digest('hex')}`;
+}
+
+const FOLLOW_UP = /~followup(\d+)$/;
+
+/** The key of the follow-up to a closed incident's window: `<key>~followup1`, then `~followup2`... */
+export function followUpKeyFor(closedKey: string): string {
+  const m = FOLLOW_UP.exec(closedKey);
+  if (!m) return bounded(`${closedKey}~followup1`);
+  return bounded(`${closedKey.slice(0, m.index)}~followup${Number(m[1]) + 1}`);
 }

@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly, JoinedAlert } from '../contracts';
-import { assetLabel, assetOf, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, workloadKey, workloadOf } from '../contracts';
+import { assetLabel, assetOf, ChainSummary, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, techniquesOf, workloadKey, workloadOf } from '../contracts';
 import { alertJoinedSignal, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
 import type { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
@@ -27,6 +27,7 @@ function startOptions(anomaly: Anomaly) {
       `**Workload:** ${workload} · **Asset:** ${assetLabel(asset)}${asset.node ? ` on node ${asset.node}` : ''}`,
       `**Anomaly score:** ${anomaly.score.toFixed(3)} · **trace_id:** ${anomaly.traceId}`,
       `**Output:** ${anomaly.alert.output.slice(0, 500)}`,
+      ...(anomaly.followUpOf ? [`**Follow-up of:** ${anomaly.followUpOf} (closed before this alert arrived)`] : []),
     ].join('\n'),
     typedSearchAttributes: new TypedSearchAttributes([
       { key: SA.status, value: 'analysing' },
@@ -53,13 +54,19 @@ export async function startIncident(client: Client, anomaly: Anomaly): Promise<S
   }
 }
 
-/** What happened to an anomaly: it opened an incident, joined a running one, or its incident was already closed. */
-export const JOIN_OUTCOMES = ['started', 'joined', 'joined_closed'] as const;
+/**
+ * What happened to an anomaly: it opened an incident, joined a running one, opened or joined the
+ * follow-up of its closed one (gate/follow-ups.ts), or found its incident closed with no follow-up
+ * left to open.
+ */
+export const JOIN_OUTCOMES = ['started', 'joined', 'follow_up', 'joined_closed'] as const;
 export type JoinOutcome = (typeof JOIN_OUTCOMES)[number];
 
 export interface JoinResult {
   incidentId: string;
   outcome: JoinOutcome;
+  /** For `follow_up`: the closed incident this one follows. */
+  followUpOf?: string;
 }
 
 /**
@@ -71,6 +78,8 @@ export interface JoinResult {
  */
 export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Promise<JoinResult> {
   const options = startOptions(anomaly);
+  const chains = chainsOf(client);
+  const novel = chains.adds(anomaly);
   const slot: { started?: boolean } = {};
   try {
     await startedFlag.run(slot, () =>
@@ -78,16 +87,51 @@ export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Prom
         ...options,
         args: [anomaly],
         signal: alertJoinedSignal,
-        signalArgs: [joinedAlertOf(anomaly)],
+        signalArgs: [joinedAlertOf(anomaly, { withAnomaly: novel })],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
+    chains.record(anomaly);
     return { incidentId: options.workflowId, outcome: slot.started === true ? 'started' : 'joined' };
   } catch (err) {
     // REJECT_DUPLICATE on a closed incident: that correlation window was already handled.
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { incidentId: options.workflowId, outcome: 'joined_closed' };
     throw err;
   }
+}
+
+/** Correlation windows whose chain this process remembers; the least recently used are forgotten. */
+const MAX_CHAINS = 10_000;
+
+/**
+ * What each recent window has seen, per client (one per gate): a join carries the whole alert only
+ * when it adds to its window. A forgotten or unseen window counts as new, so a gate that restarted
+ * sends the whole alert once more rather than never.
+ */
+class RecentChains {
+  private readonly chains = new Map<string, ChainSummary>();
+
+  /** Whether the anomaly adds to its window (true for a window not seen, or forgotten). */
+  adds(anomaly: Anomaly): boolean {
+    return this.chains.get(anomaly.correlationKey)?.adds(facts(anomaly)) ?? true;
+  }
+
+  /** Called once Temporal holds the anomaly, so a retried call still carries the whole alert. */
+  record(anomaly: Anomaly): void {
+    const key = anomaly.correlationKey;
+    const chain = this.chains.get(key) ?? new ChainSummary();
+    this.chains.delete(key);
+    this.chains.set(key, chain);
+    if (this.chains.size > MAX_CHAINS) this.chains.delete(this.chains.keys().next().value as string);
+    chain.add(facts(anomaly));
+  }
+}
+const facts = (a: Anomaly) => ({ rule: a.alert.rule, priority: a.alert.priority, techniques: techniquesOf(a.alert) });
+const recentChains = new WeakMap<Client, RecentChains>();
+function chainsOf(client: Client): RecentChains {
+  let chains = recentChains.get(client);
+  if (!chains) recentChains.set(client, (chains = new RecentChains()));
+  return chains;
 }
 
 // The server answers signal-with-start with `started` (did this call create the run?), but the

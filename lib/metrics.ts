@@ -139,6 +139,18 @@ export const metrics = {
           enableExemplars: true,
         }),
     ),
+  reanalyses: () =>
+    metric(
+      'vigil_incident_reanalyses_total',
+      () =>
+        new Counter({
+          ...DETACHED,
+          name: 'vigil_incident_reanalyses_total',
+          help: 'Incidents analysed and reviewed again because a joined alert escalated the chain (a new rule, technique or higher priority).',
+          labelNames: [] as const,
+          enableExemplars: true,
+        }),
+    ),
   llmRequests: () =>
     metric(
       'vigil_llm_requests_total',

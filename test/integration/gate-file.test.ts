@@ -13,7 +13,10 @@ import type { WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
-import { alertsQuery } from '../../workflows/definitions';
+import { alertsQuery, stateQuery } from '../../workflows/definitions';
+import { FollowUps } from '../../gate/follow-ups';
+import { originOf, signingOpener } from '../../lib/trust/anomaly-signature';
+import { testGateSigner, testGateVerifier } from '../helpers/trust';
 import { anomalyOf, exampleAlert, ROOT } from '../helpers/fixtures';
 import { runVigil } from '../helpers/run-command';
 import { BACKGROUND, jsonl, REPLAY } from '../unit/gate/helpers';
@@ -109,5 +112,21 @@ describe('vigil train and vigil gate on a JSONL file', () => {
     expect(held).toEqual({ alertIds: ['a'.repeat(64), 'b'.repeat(64)], joinedAlerts: 1, untracked: 0 });
     await handle.terminate('test: close the incident');
     expect(await openOrJoinIncident(client!, a2)).toEqual({ incidentId: incidentIdFor(a2), outcome: 'joined_closed' });
+
+    // Through the gate's hand-over, the late alert is not dropped: it opens one follow-up, signed and linked.
+    const opener = signingOpener({ open: (a) => openOrJoinIncident(client!, a) }, testGateSigner());
+    const followUps = new FollowUps((a) => opener.open(a));
+    const late = await followUps.openOrFollow(a2);
+    expect(late).toMatchObject({ outcome: 'follow_up', followUpOf: incidentIdFor(a1) });
+    expect(late.incidentId).not.toBe(incidentIdFor(a1));
+    const again = await followUps.openOrFollow({ ...a2, fingerprint: 'c'.repeat(64) });
+    expect(again).toMatchObject({ outcome: 'follow_up', incidentId: late.incidentId });
+    const followUp = client!.workflow.getHandle(late.incidentId);
+    expect(await followUp.query(alertsQuery)).toMatchObject({ joinedAlerts: 1 });
+    const state = await followUp.query(stateQuery);
+    expect(state.followUpOf).toBe(incidentIdFor(a1));
+    expect(originOf(testGateVerifier(), late.incidentId, state.anomaly)).toEqual({ trusted: true });
+    expect(await (await followUp.describe()).staticDetails()).toContain(`Follow-up of:** ${incidentIdFor(a1)}`);
+    await followUp.terminate('test done');
   }, 60_000);
 });

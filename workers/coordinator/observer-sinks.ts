@@ -20,6 +20,13 @@ export function incidentObserverSinks(log: Logger): InjectedSinks<IncidentObserv
         },
         callDuringReplay: false,
       },
+      reanalysed: {
+        fn: (info, traceId) => {
+          count(metrics.reanalyses(), { labels: {}, traceId });
+          log.info({ trace_id: traceId, incident_id: info.workflowId }, 'chain escalated: analysing and reviewing again');
+        },
+        callDuringReplay: false,
+      },
     },
   };
 }

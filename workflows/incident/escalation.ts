@@ -19,6 +19,8 @@ export const WAIT_HISTORY_BUDGET = 500;
 export interface Settlement {
   execute: boolean;
   resolution: Resolution;
+  /** The wait ended because a joined alert escalated the chain: analyse and review again first. */
+  reopened?: true;
 }
 
 export interface EscalationParts {
@@ -49,13 +51,14 @@ export async function escalate({ incident, desk, notices, observer }: Escalation
 
   for (;;) {
     const left = deadline - Date.now();
-    if (left > 0) await condition(() => desk.accepted !== null || historyFull(), left);
+    if (left > 0) await condition(() => desk.accepted !== null || incident.hasPending() || historyFull(), left);
     if (desk.accepted) return settled(desk.accepted.decision === 'approve', 'executed', 'rejected');
+    if (incident.hasPending()) return { execute: false, resolution: 'rejected', reopened: true };
     if (Date.now() >= deadline) break;
     // Decisions being authorized finish here, so none is lost between runs.
     await condition(allHandlersFinished);
     if (desk.accepted) continue;
-    const carry: IncidentCarry = { state, reviewed, alerts: incident.alerts(), escalatedAt: observer.escalatedAt };
+    const carry: IncidentCarry = { state, reviewed, alerts: incident.alerts(), escalatedAt: observer.escalatedAt, pending: incident.pending(), earlier: incident.carryEarlier() };
     await continueAsNew<typeof incidentWorkflow>(state.anomaly, carry);
   }
 

@@ -19,6 +19,8 @@ export interface IncidentObserverSinks extends Sinks {
   incidentObserver: {
     agentSignals(agent: AgentName, signals: ObservedSignals): void;
     escalationSettled(outcome: SettledOutcome, waitSeconds: number, traceId: string): void;
+    /** A joined alert escalated the chain and the incident was analysed and reviewed again. */
+    reanalysed(traceId: string): void;
   };
 }
 
@@ -49,6 +51,10 @@ export class IncidentObserver {
     /** Workflow time the escalation began; carried over continue-as-new. */
     public escalatedAt: number | null = null,
   ) {}
+
+  reanalysed(): void {
+    this.sinks.reanalysed(this.traceId);
+  }
 
   analysed(request: AgentMessage<unknown>, reply: AgentMessage<unknown>): void {
     // Its policy signal is known once review has judged its proposals.

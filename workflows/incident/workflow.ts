@@ -30,10 +30,34 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   installHandlers(incident, desk, containment);
   incident.publish();
 
-  const reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
+  let reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
+  let resumed = carry !== undefined;
+  let settlement: Settlement;
+  // A joined alert that escalates the chain (a new rule, technique or a higher priority) is
+  // analysed and reviewed before anything is settled, so a harmless first alert does not decide
+  // for the alerts that follow it.
+  for (;;) {
+    const outcome = reviewed.verdict.outcome;
+    settlement = { execute: outcome === 'auto_execute', resolution: outcome === 'auto_execute' ? 'executed' : 'rejected' };
+    if (outcome === 'escalate') settlement = await escalate({ incident, desk, notices, observer }, reviewed, resumed);
+    resumed = false;
+    if (settlement.execute || !incident.hasPending()) break;
+    const before = state.anomaly;
+    incident.about(incident.takePending() ?? before);
+    observer.reanalysed();
+    const again = await analyseAndReview(incident, agents);
+    if (settlement.reopened && again.verdict.outcome === 'auto_reject') {
+      // A later alert that alone would be rejected does not withdraw an escalation in force: keep waiting on it.
+      incident.about(before);
+      incident.analysed(reviewed.analysis);
+      incident.reviewed(reviewed.verdict);
+      resumed = true;
+      continue;
+    }
+    reviewed = again;
+  }
+  incident.settlePending();
   const { verdict } = reviewed;
-  let settlement: Settlement = { execute: verdict.outcome === 'auto_execute', resolution: verdict.outcome === 'auto_execute' ? 'executed' : 'rejected' };
-  if (verdict.outcome === 'escalate') settlement = await escalate({ incident, desk, notices, observer }, reviewed, carry !== undefined);
 
   // Under the review agent's own floor: an incident the gate did not open runs nothing without an analyst.
   if (settlement.execute && !desk.accepted && verdict.originTrusted !== true && patched(UNTRUSTED_NEVER_EXECUTES)) {
@@ -69,7 +93,8 @@ async function analyseAndReview(incident: Incident, agents: AgentCalls): Promise
   const analysis = await agents.analyse(anomaly, `analyse "${anomaly.alert.rule}" on ${assetLabel}`);
   incident.analysed(analysis);
   incident.show('reviewing', analysis.summary);
-  const verdict = await agents.review({ anomaly, analysis, asset }, `policy review of ${analysis.actions.length} proposed action(s)`);
+  const chain = incident.chain();
+  const verdict = await agents.review({ anomaly, analysis, asset, ...(chain.length ? { chain } : {}) }, `policy review of ${analysis.actions.length} proposed action(s)${chain.length ? ` with ${chain.length} earlier alert(s) of the chain` : ''}`);
   incident.reviewed(verdict);
   return { analysis, verdict };
 }
