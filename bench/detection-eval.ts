@@ -180,7 +180,8 @@ async function withStack(streams: Streams[], policyDir: string): Promise<void> {
       writeFileSync(input, s.evalLines.map((l) => `${l}\n`).join(''));
       const index = new Map(s.evalLines.map((l, i) => [l, i]));
       const passed: Array<{ index: number; anomaly: Anomaly; incidentId: string }> = [];
-      const config = gateConfigFromEnv({}, { source: 'file', input, modelPath, policyDir, scoringThread: 'false' });
+      // Signed with the stack's gate key, as in production: unsigned anomalies open untrusted incidents, which always escalate.
+      const config = gateConfigFromEnv({}, { source: 'file', input, modelPath, policyDir, scoringThread: 'false', signingKeyFile: workers.gateKeys?.privateKeyFile });
       const gate = await runGate(config, {
         log,
         opener: {
@@ -200,12 +201,17 @@ async function withStack(streams: Streams[], policyDir: string): Promise<void> {
       for (const p of passed) (s.labels[p.index]!.label === 'benign' ? benignIds : attackIds).add(p.incidentId);
       let autoExecuted = 0;
       const chainExecuted: string[] = [];
+      const outcomes = { benign: new Map<string, number>(), attack: new Map<string, number>() };
       for (const id of new Set([...benignIds, ...attackIds])) {
         const outcome = await verdictOf(client, id);
+        const side = attackIds.has(id) ? outcomes.attack : outcomes.benign;
+        side.set(outcome, (side.get(outcome) ?? 0) + 1);
         if (outcome === 'auto_execute' && !attackIds.has(id)) autoExecuted += 1;
         if (outcome === 'auto_execute' && attackIds.has(id)) chainExecuted.push(id);
       }
       print(s.name, figures, autoExecuted, ` [gate + dev stack]`);
+      const show = (m: Map<string, number>) => [...m].map(([k, v]) => `${k} ${v}`).join(', ') || 'none';
+      process.stdout.write(`  verdicts: benign incidents ${show(outcomes.benign)}; attack incidents ${show(outcomes.attack)}\n`);
       const injection = figures.chains.get('prompt-injection');
       process.stdout.write(`  attack incidents auto-executed: ${chainExecuted.length}${injection ? `; prompt-injection chain executed: ${[...injection].some((id) => chainExecuted.includes(id)) ? 'YES' : 'no'}` : ''}\n`);
     }

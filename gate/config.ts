@@ -1,3 +1,4 @@
+import { formatIssues } from '../contracts/issues';
 import { readFileSync } from 'node:fs';
 import { hostname } from 'node:os';
 import type { SASLOptions } from 'kafkajs';
@@ -126,7 +127,7 @@ export function gateConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Rec
   for (const [k, v] of Object.entries(overrides)) if (v !== undefined) raw[k] = v;
   const parsed = GateConfigSchema.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`invalid gate configuration: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`);
+    throw new Error(`invalid gate configuration: ${formatIssues(parsed.error)}`);
   }
   return parsed.data;
 }

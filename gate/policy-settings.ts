@@ -1,3 +1,4 @@
+import { formatIssues } from '../contracts/issues';
 import { readFileSync, unwatchFile, watchFile } from 'node:fs';
 import { join } from 'node:path';
 import { z } from 'zod';
@@ -62,7 +63,7 @@ const SuppressionSchema = z.object({
   expires: z.string().refine((t) => /^\d{4}-\d\d-\d\dT/.test(t) && !Number.isNaN(Date.parse(t)), { message: 'expires is not an RFC 3339 timestamp' }),
 });
 
-const issues = (e: z.ZodError) => e.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+const issues = (e: z.ZodError) => formatIssues(e);
 
 export function settingsFromData(data: unknown, source: string): GateSettings {
   const parsed = GateDataSchema.safeParse(data);

@@ -1,3 +1,4 @@
+import { formatIssues } from '../contracts/issues';
 import type { FalcoAlert } from '../contracts';
 import { ALERT_LIMITS, FalcoAlertSchema } from '../contracts';
 import { fastParseAlert, KNOWN_ALERT_KEYS } from './fast-alert';
@@ -86,7 +87,7 @@ export function validateEvent(text: string, byteLength: number, maxBytes: number
   // contract wins and the alert goes through.
   const parsed = FalcoAlertSchema.safeParse(record);
   if (!parsed.success) {
-    return { ok: false, kind: 'invalid_alert', reason: clip(`not a Falco alert: ${parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ')}`) };
+    return { ok: false, kind: 'invalid_alert', reason: clip(`not a Falco alert: ${formatIssues(parsed.error)}`) };
   }
   return clipped.length > 0 ? { ok: true, alert: parsed.data, clipped } : { ok: true, alert: parsed.data };
 }

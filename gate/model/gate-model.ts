@@ -1,3 +1,4 @@
+import { formatIssues } from '../../contracts/issues';
 import { readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { IsolationForestModel } from '../iforest';
@@ -130,7 +131,7 @@ export function decodeGateModel(text: string, source = 'model'): GateModel {
     }
     const parsed = GateModelFileSchema.safeParse(doc);
     if (!parsed.success) {
-      const why = parsed.error.issues.map((i) => `${i.path.map(String).join('.') || '(root)'}: ${i.message}`).join('; ');
+      const why = formatIssues(parsed.error);
       throw new GateModelError(`${source}: not a Vigil gate model (${why})`);
     }
     const file = parsed.data;
