@@ -9,7 +9,7 @@ import { analystDecisionSignal, decideUpdate, stateQuery } from '../../workflows
 import { incidentWorkflow } from '../../workflows/incident';
 import type { TestAnalysts } from '../helpers/analysts';
 import { testAnalysts } from '../helpers/analysts';
-import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
+import { anomalyOf, byRule, evidentAlert, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
 import { recordingNotifier, timeSkippingEnv } from '../helpers/time-skipping';
 
@@ -142,7 +142,7 @@ describe('analyst decisions on the time-skipping server', () => {
       activities: { review: (real) => ({ ...real, review: async () => Promise.reject(new Error('policy bundle is broken')) }) },
     });
     const { outcome, state } = await withWorkers(workers, async () => {
-      const handle = await start(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
+      const handle = await start(evidentAlert());
       const result = (await handle.result()) as IncidentOutcome; // nobody answers: expires
       return { outcome: result, state: await handle.query(stateQuery) };
     });
@@ -164,7 +164,7 @@ describe('analyst decisions on the time-skipping server', () => {
       },
     });
     const { outcome, state } = await withWorkers(workers, async () => {
-      const handle = await start(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
+      const handle = await start(evidentAlert());
       // Time skips only while something awaits a result: skip through the failing attempts' backoff.
       await env.sleep('3 minutes');
       await waitFor(handle, (s) => s.status === 'awaiting_decision');
@@ -188,7 +188,7 @@ describe('analyst decisions on the time-skipping server', () => {
     };
     const workers = await inProcessAgents(env.nativeConnection, { notifier, issuers: issuers() });
     const outcome = await withWorkers(workers, async () => {
-      const handle = await start(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default')));
+      const handle = await start(evidentAlert());
       return (await handle.result()) as IncidentOutcome;
     });
     expect(outcome).toMatchObject({ resolution: 'executed', undelivered: ['resolution'] });

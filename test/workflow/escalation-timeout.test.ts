@@ -14,17 +14,20 @@ type HistoryEvent = NonNullable<Awaited<ReturnType<WorkflowHandle['fetchHistory'
 const ms = (t: { seconds?: unknown; nanos?: number | null } | null | undefined) => Number(t?.seconds ?? 0) * 1000 + (t?.nanos ?? 0) / 1e6;
 
 /**
- * Every timer the workflow started, as the server recorded it: when it was set to fire (its
- * TimerStarted event's time plus startToFireTimeout), how long it ran, and whether it fired.
+ * Every timer the workflow started, as the server recorded it: when it was set to fire (the
+ * workflow's clock when it set the timer, i.e. the time of the workflow task that started it,
+ * plus startToFireTimeout), how long it ran, and whether it fired.
  */
 function escalationTimers(events: HistoryEvent[]): Array<{ firesAt: number; seconds: number; fired: boolean }> {
   const fired = new Set(events.map((e) => e.timerFiredEventAttributes?.timerId).filter(Boolean));
-  return events
-    .filter((e) => e.timerStartedEventAttributes)
-    .map((e) => {
-      const a = e.timerStartedEventAttributes!;
-      return { firesAt: ms(e.eventTime) + ms(a.startToFireTimeout), seconds: ms(a.startToFireTimeout) / 1000, fired: fired.has(a.timerId) };
-    });
+  const timers: Array<{ firesAt: number; seconds: number; fired: boolean }> = [];
+  let workflowClock = 0;
+  for (const e of events) {
+    if (e.workflowTaskStartedEventAttributes) workflowClock = ms(e.eventTime);
+    const a = e.timerStartedEventAttributes;
+    if (a) timers.push({ firesAt: workflowClock + ms(a.startToFireTimeout), seconds: ms(a.startToFireTimeout) / 1000, fired: fired.has(a.timerId) });
+  }
+  return timers;
 }
 
 /** Escalation deadlines, their outcome and whether to page again come from policy data per severity; checked on Temporal's time-skipping test server. */

@@ -63,7 +63,8 @@ describe('A2A face of an agent without a CA (loopback only)', () => {
     expect(card.skills.map((s) => s.id)).toEqual(['analyse']);
     const ext = card.capabilities?.extensions.find((e) => e.uri === SKILL_SCHEMAS_EXTENSION);
     const schemas = (ext?.params as { skills: Record<string, { input: { properties: Record<string, unknown> }; output: { properties: Record<string, unknown> } }> }).skills.analyse!;
-    expect(Object.keys(schemas.input.properties)).toEqual(['anomaly']);
+    // `deterministic` asks for the rule analyser alone (the workflow's fallback when the full analysis failed).
+    expect(Object.keys(schemas.input.properties)).toEqual(['anomaly', 'deterministic']);
     expect(Object.keys(schemas.output.properties)).toEqual(expect.arrayContaining(['severity', 'confidence', 'actions', 'analyser']));
   });
 
