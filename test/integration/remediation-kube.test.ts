@@ -13,6 +13,8 @@ import { startDevServer } from '../../lib/devstack/dev-server';
 import { writeKubeconfig } from '../../lib/devstack/kube-token';
 import type { WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
+import type { TestAnalysts } from '../helpers/analysts';
+import { testAnalysts } from '../helpers/analysts';
 import { incidentIdFor } from '../../lib/identity';
 import { startIncident } from '../../lib/incidents';
 import { connectClient } from '../../lib/temporal-client';
@@ -329,6 +331,7 @@ describe('remediation on a real API server', () => {
     let remediation: WorkerStack | undefined;
     let client: Client | undefined;
     let dir: string;
+    let analysts: TestAnalysts | undefined;
     const pod = 'shell-6c7d8f-kq2zx';
 
     beforeAll(async () => {
@@ -346,7 +349,9 @@ describe('remediation on a real API server', () => {
       // Two stacks, one trust: review signs with the verdict key remediation verifies, and trusts the tests' gate key.
       const verdictKey = freshKeys('verdict').files;
       const trust = { VIGIL_VERDICT_SIGNING_KEY_FILE: verdictKey.privateKeyFile, VIGIL_VERDICT_PUBLIC_KEY_FILE: verdictKey.publicKeyFile, VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile };
-      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'], env: trust });
+      // Containment requests are signed decisions: alice is a policy analyst, mallory has a key but no place in policy.
+      analysts = await testAnalysts(['alice', 'mallory']);
+      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'], env: { ...trust, ...analysts.env } });
       // Only the remediation worker holds a token: the chart ServiceAccount's, from the TokenRequest API.
       remediation = await startWorkers({
         temporalAddress: server.address,
@@ -363,6 +368,7 @@ describe('remediation on a real API server', () => {
       await agents?.stop();
       await server?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
+      analysts?.remove();
     }, 120_000);
 
     it('survives kill -9 of the remediation worker mid-containment: each write once in the audit log, the incident completes, vigil revert undoes it', async () => {
@@ -392,7 +398,7 @@ describe('remediation on a real API server', () => {
       expect(state.actionResults.flatMap((r) => r.writes ?? []).some((w) => w.state === 'already_applied')).toBe(true);
       expect(state.containment).toMatchObject({ state: 'held', ttlSeconds: null });
 
-      const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '' } });
+      const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '', ...analysts?.env } });
       const refused = await vigil('revert', incidentId, '--analyst', 'mallory', '--reason', 'let me in');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('not authorized');
