@@ -19,7 +19,7 @@ import { incidentIdFor } from '../../lib/identity';
 import { startIncident } from '../../lib/incidents';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
-import { stateQuery } from '../../workflows/definitions';
+import { revertContainmentUpdate, stateQuery } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
 import { waitForStatus } from '../helpers/dev-stack';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
@@ -399,6 +399,11 @@ describe('remediation on a real API server', () => {
       expect(state.containment).toMatchObject({ state: 'held', ttlSeconds: null });
 
       const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '', ...analysts?.env } });
+      // Releasing containment takes a signed reject: a plain request naming alice, and alice's signed approve, are refused.
+      const revertWith = (request: unknown) => handle.executeUpdate(revertContainmentUpdate, { args: [request] });
+      await expect(revertWith({ analyst: 'alice', reason: 'unsigned' })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not authorized: .*not signed/) } });
+      const approve = await analysts!.decision(handle, 'alice', 'approve');
+      await expect(revertWith({ analyst: 'alice', reason: 'wrong act', token: approve.token })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/a signed approve cannot revert/) } });
       const refused = await vigil('revert', incidentId, '--analyst', 'mallory', '--reason', 'let me in');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('not authorized');
