@@ -115,6 +115,6 @@ describe('signed analyst decisions', () => {
   it('refuses an OIDC issuer without https, and an issuer without its JWKS', () => {
     expect(() => decisionTrustConfigFromEnv({ VIGIL_DECISION_ISSUER: 'https://idp.example', VIGIL_DECISION_JWKS_URL: 'http://idp.example/jwks' })).toThrow(/https/);
     expect(() => decisionTrustConfigFromEnv({ VIGIL_DECISION_ISSUER: 'https://idp.example' })).toThrow(/go together/);
-    expect(decisionTrustConfigFromEnv({ VIGIL_DECISION_LOCAL_KEYS: 'off' })).toEqual({ oidc: null, localJwksFile: null });
+    expect(decisionTrustConfigFromEnv({ VIGIL_DECISION_LOCAL_KEYS: 'off' })).toEqual({ oidc: null, localJwksFile: null, approvalsKeyFile: null });
   });
 });
