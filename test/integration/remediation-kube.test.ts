@@ -13,14 +13,15 @@ import { startDevServer } from '../../lib/devstack/dev-server';
 import { writeKubeconfig } from '../../lib/devstack/kube-token';
 import type { WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
-import type { TestAnalysts } from '../helpers/analysts';
-import { testAnalysts } from '../helpers/analysts';
 import { incidentIdFor } from '../../lib/identity';
 import { startIncident } from '../../lib/incidents';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
+import { decisionTrustConfigFromEnv, trustedIssuers } from '../../lib/trust/decision-keys';
 import { revertContainmentUpdate, stateQuery } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
+import type { TestAnalysts } from '../helpers/analysts';
+import { testAnalysts } from '../helpers/analysts';
 import { waitForStatus } from '../helpers/dev-stack';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
@@ -262,6 +263,7 @@ describe('remediation on a real API server', () => {
   describe('containment time-to-live (time-skipping server, real API server)', () => {
     let env: TestWorkflowEnvironment | undefined;
     let policyDir: string;
+    let ttlAnalysts: TestAnalysts | undefined;
     const notices: string[] = [];
 
     beforeAll(async () => {
@@ -271,6 +273,7 @@ describe('remediation on a real API server', () => {
       const data = JSON.parse(readFileSync(fromRoot('policies', 'data.json'), 'utf8')) as { vigil: { config: Record<string, unknown> } };
       data.vigil.config.remediation = { containment_ttl_seconds: { medium: 1800 } };
       writeFileSync(join(policyDir, 'data.json'), JSON.stringify(data));
+      ttlAnalysts = await testAnalysts(['alice']);
       await seedDeployment(c().kubeConfig, {
         namespace: 'default',
         name: 'ttl',
@@ -282,6 +285,7 @@ describe('remediation on a real API server', () => {
     afterAll(async () => {
       await env?.teardown();
       if (policyDir) rmSync(policyDir, { recursive: true, force: true });
+      ttlAnalysts?.remove();
     });
 
     const incidentOn = (pod: string) => {
@@ -292,6 +296,7 @@ describe('remediation on a real API server', () => {
       inProcessAgents((env as TestWorkflowEnvironment).nativeConnection, {
         notifier: recordingNotifier(notices),
         remediation: deps(asRemediation(), { guards: () => loadGuards(policyDir) }),
+        issuers: ttlAnalysts ? trustedIssuers(decisionTrustConfigFromEnv(ttlAnalysts.env)) : [],
       });
     const quarantined = async (pod: string) => (await c().kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: 'default', name: pod })).metadata?.labels?.['vigil.dev/quarantine'];
 
@@ -317,7 +322,9 @@ describe('remediation on a real API server', () => {
         await until('containment held', async () => ((await handle.query(stateQuery)).containment?.state === 'held' ? true : undefined));
         const refused = await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'nobody' });
         expect(refused).toMatchObject({ accepted: false, reason: expect.stringContaining('not authorized') });
-        expect(await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'alice', reason: 'real intrusion' })).toMatchObject({ accepted: true, containment: { state: 'confirmed' } });
+        // Confirming is a signed approve of the incident's verdict, in alice's name.
+        const { token } = await ttlAnalysts!.decision(handle, 'alice', 'approve', 'real intrusion');
+        expect(await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'alice', reason: 'real intrusion', token })).toMatchObject({ accepted: true, containment: { state: 'confirmed' } });
         return handle.result();
       });
       expect(outcome.containment).toMatchObject({ state: 'confirmed', settledBy: 'alice', reverts: [] });
