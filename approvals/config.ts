@@ -14,6 +14,8 @@ export const ApprovalsConfigSchema = z
     shutdownGraceMs: z.coerce.number().int().min(0).default(20_000),
     /** The HMAC key the notification agent mints button tokens with (at least 32 bytes). */
     buttonKeyFile: z.string().min(1, 'VIGIL_APPROVALS_BUTTON_KEY_FILE is required: without it no button can be checked'),
+    /** The Ed25519 key the service signs decisions with (PKCS#8 PEM); the review agent trusts its public half. */
+    decisionKeyFile: z.string().min(1, 'VIGIL_APPROVALS_DECISION_KEY_FILE is required: decisions must be signed, and a click is signed with this key'),
     mattermost: z.boolean().default(true),
     /** Slack's signing secret; the Slack route exists only with it. */
     slackSigningSecretFile: z.string().min(1).optional(),
@@ -41,6 +43,7 @@ export function approvalsConfigFromEnv(env: NodeJS.ProcessEnv): ApprovalsConfig 
     opsHost: e('VIGIL_OPS_HOST'),
     shutdownGraceMs: e('VIGIL_SHUTDOWN_GRACE_MS'),
     buttonKeyFile: e('VIGIL_APPROVALS_BUTTON_KEY_FILE') ?? '',
+    decisionKeyFile: e('VIGIL_APPROVALS_DECISION_KEY_FILE') ?? '',
     mattermost: e('VIGIL_APPROVALS_MATTERMOST') === undefined ? undefined : e('VIGIL_APPROVALS_MATTERMOST') !== 'false',
     slackSigningSecretFile: e('VIGIL_SLACK_SIGNING_SECRET_FILE'),
     slackResponseUrlPrefix: e('VIGIL_SLACK_RESPONSE_URL_PREFIX'),

@@ -4,10 +4,11 @@ import type { Logger } from '../lib/logger';
 import type { OpsServer } from '../lib/ops-server';
 import { startOpsServer } from '../lib/ops-server';
 import { checkButtonKey } from '../lib/trust/button-token';
+import { issuerKeyFromPem } from '../lib/trust/decision-keys';
 import { ChatUsersFile } from './chat-users';
 import type { ApprovalsConfig } from './config';
 import type { DecisionMinter, DecisionSender } from './decisions';
-import { temporalDecisions } from './decisions';
+import { signingMinter, temporalDecisions } from './decisions';
 import { NonceLedger } from './nonces';
 import type { ApprovalsServer } from './server';
 import { startApprovalsServer } from './server';
@@ -41,9 +42,10 @@ export interface RunningApprovals {
 export async function runApprovals(config: ApprovalsConfig, deps: { log: Logger; client: Client; minter?: DecisionMinter }): Promise<RunningApprovals> {
   const { log } = deps;
   const buttonKey = checkButtonKey(readSecret(config.buttonKeyFile, 'button key'));
+  const minter = deps.minter ?? signingMinter(deps.client, issuerKeyFromPem(readSecret(config.decisionKeyFile, 'decision signing key').toString('utf8')));
   const users = new ChatUsersFile(config.policyDir, log);
   const unwatch = users.watch();
-  const clicks = { buttonKey, users, nonces: new NonceLedger(), decisions: bounded(temporalDecisions(deps.client, deps.minter), config.decisionTimeoutMs), log };
+  const clicks = { buttonKey, users, nonces: new NonceLedger(), decisions: bounded(temporalDecisions(deps.client, minter), config.decisionTimeoutMs), log };
   const slack = config.slackSigningSecretFile
     ? { signingSecret: readSecret(config.slackSigningSecretFile, 'Slack signing secret'), responseUrlPrefix: config.slackResponseUrlPrefix }
     : undefined;

@@ -36,7 +36,7 @@ export type AuditEntry =
       flagged: FlaggedAction[];
       escalation: Escalation | null;
     }
-  | ({ kind: 'decision'; analyst: string | null } & Omit<DecisionRecord, 'raw'>)
+  | ({ kind: 'decision'; analyst: string | null } & DecisionRecord)
   | { kind: 'remediation'; at: string; results: Array<Pick<ActionResult, 'actionId' | 'actionner' | 'status' | 'idempotencyKey' | 'message' | 'writes' | 'code' | 'artifact'>> }
   | { kind: 'containment_request'; at: string; request: string; analyst: string | null; granted: boolean; refusal: string | null; policyVersion: string | null }
   | { kind: 'revert'; at: string; trigger: string; by: string; reverts: RevertResult[] }
@@ -131,8 +131,8 @@ export function auditFromHistory(incidentId: string, events: HistoryEvent[], con
         }
         const field = e.workflowPropertiesModifiedEventAttributes?.upsertedMemo?.fields?.[DECISION_MEMO_KEY];
         if (!field) break;
-        // The memo leaves out `raw`: the payload as sent is in the signal or update event itself.
-        const d = DecisionRecordSchema.omit({ raw: true }).safeParse(converter.fromPayload(field as never));
+        // Records keep a digest of the payload, not the payload: the signal or update event has it as sent.
+        const d = DecisionRecordSchema.safeParse(converter.fromPayload(field as never));
         if (!d.success) unreadable('decision', issues(d.error));
         else trail.entries.push({ kind: 'decision', analyst: d.data.decision?.analyst ?? null, ...d.data });
         break;
@@ -205,11 +205,12 @@ export function formatAudit(t: AuditTrail): string {
         break;
       case 'decision': {
         const who = e.decision ? `${e.decision.decision} by ${e.decision.analyst}${e.decision.reason ? ` ("${e.decision.reason}")` : ''}` : 'no analyst';
-        head('decision', `${e.accepted ? 'accepted' : 'REFUSED'} ${who} via ${e.via}${e.policyVersion ? ` under policy ${e.policyVersion}` : ' (before policy)'}`);
+        head('decision', `${e.accepted ? 'accepted' : 'REFUSED'} ${e.via === 'timeout' ? '' : e.signed ? 'signed ' : 'unsigned '}${who} via ${e.via}${e.policyVersion ? ` under policy ${e.policyVersion}` : ' (before policy)'}`);
         if (e.refusal) more('refusal', e.refusal);
         for (const r of e.reasons ?? []) more('reason', `${r.code}: ${r.message}`);
         if (e.requiredRoles?.length) more('needed', e.requiredRoles.join(', '));
         if (e.inputDigest) more('input', e.inputDigest);
+        if (e.payloadDigest) more('payload', `${e.payloadDigest} (${e.payloadBytes} chars)`);
         break;
       }
       case 'remediation':

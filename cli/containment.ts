@@ -2,7 +2,9 @@ import type { Client } from '@temporalio/client';
 import { WorkflowUpdateFailedError } from '@temporalio/client';
 import type { Command } from 'commander';
 import type { Containment, ContainmentRequestInput } from '../contracts';
+import { defaultAnalystKeysDir } from '../lib/trust/decision-keys';
 import { confirmContainmentUpdate, revertContainmentUpdate } from '../workflows/definitions';
+import { signedDecision } from './decide';
 
 export type ContainmentOutcome = { accepted: true; containment: Containment } | { accepted: false; reason: string };
 
@@ -30,10 +32,22 @@ export function registerContainmentCommands(program: Command, client: () => Prom
     program
       .command(`${kind} <incident>`)
       .description(describe[kind])
-      .requiredOption('--analyst <name>', 'who asks (checked against policy)')
+      .requiredOption('--analyst <name>', "who asks: signs with this analyst's development key (checked against policy)")
       .option('--reason <text>', 'why', '')
-      .action(async (incident: string, opts: { analyst: string; reason: string }) => {
-        const out = await requestContainment(await client(), incident, kind, { analyst: opts.analyst, reason: opts.reason });
+      .option('--ttl <seconds>', 'how long the signed request stays valid', (v) => Number.parseInt(v, 10), 600)
+      .option('--keys-dir <dir>', 'development keys (default $VIGIL_ANALYST_KEYS_DIR or .data/analysts)')
+      .action(async (incident: string, opts: { analyst: string; reason: string; ttl: number; keysDir?: string }) => {
+        // Revert answers the verdict with a reject, confirm with an approve: the same signed decision an escalation takes.
+        const decision = kind === 'revert' ? 'reject' : 'approve';
+        let signed;
+        try {
+          signed = await signedDecision(client, { incidentId: incident, analyst: opts.analyst, decision, reason: opts.reason, ttlSeconds: opts.ttl, keysDir: opts.keysDir ?? defaultAnalystKeysDir() });
+        } catch (err) {
+          process.stderr.write(`cannot sign the ${kind} request: ${(err as Error).message}\n`);
+          process.exitCode = 1;
+          return;
+        }
+        const out = await requestContainment(await client(), incident, kind, { analyst: opts.analyst, reason: opts.reason, token: signed.token });
         if (!out.accepted) {
           process.stderr.write(`refused: ${out.reason}\n`);
           process.exitCode = 1;

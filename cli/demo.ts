@@ -251,7 +251,8 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
       say(`Approve (alice is a senior analyst in policies/data.json):`);
       say(`  npx vigil approve ${first.incidentId} --analyst alice --reason "confirmed malicious"`);
       say(`  npx vigil reject ${first.incidentId} --analyst alice --reason "false positive"`);
-      say(`  temporal workflow signal --address ${address} --workflow-id ${first.incidentId} --name analystDecision --input '{"decision":"approve","analyst":"alice","reason":"ok"}'`);
+      say(`  temporal workflow signal --address ${address} --workflow-id ${first.incidentId} --name analystDecision --input "$(npx vigil approve ${first.incidentId} --analyst alice --print)"`);
+      say(`(decisions are signed: give alice a development key first with  npx vigil analyst add alice --role analyst senior --team security)`);
     }
     if (kube) {
       say('\nKubernetes:');

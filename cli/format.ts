@@ -1,4 +1,5 @@
 import type { IncidentState } from '../contracts';
+import { quorumProgress } from '../contracts';
 
 /** The incident as an analyst reads it in a terminal. */
 export function formatIncident(s: IncidentState): string {
@@ -29,10 +30,14 @@ export function formatIncident(s: IncidentState): string {
       lines.push(`  waiting:  a ${s.verdict.escalation.requiredRole} decision before ${s.escalationDeadline ?? '?'}, then ${s.verdict.escalation.onTimeout}`);
     }
   }
+  if (s.quorum) lines.push(`  quorum:   ${quorumProgress(s.quorum)}`);
   for (const d of s.decisions) {
     const who = d.decision ? `${d.decision.decision} by ${d.decision.analyst}${d.decision.reason ? ` ("${d.decision.reason}")` : ''}` : d.via;
-    lines.push(`  decision: ${d.at} ${d.accepted ? 'accepted' : 'REFUSED'} via ${d.via}: ${who}${d.refusal ? ` — ${d.refusal}` : ''}`);
+    const how = d.via === 'timeout' ? '' : d.signed ? ' signed' : ' unsigned';
+    lines.push(`  decision: ${d.at} ${d.accepted ? 'accepted' : 'REFUSED'}${how} via ${d.via}: ${who}${d.refusal ? ` — ${d.refusal}` : ''}`);
   }
+  if (s.refusalsDropped > 0) lines.push(`  refused:  ${s.refusalsDropped} more attempt(s) refused and not kept (cap reached)`);
+  for (const f of s.failures) lines.push(`  FAILED:   ${f.step} at ${f.at}: ${f.message}`);
   for (const r of s.actionResults) lines.push(`  action:   ${r.actionner} ${r.status}: ${r.message}`);
   return lines.join('\n');
 }

@@ -41,7 +41,7 @@ const defaultBundleDir = () => process.env.VIGIL_POLICY_DIR || fromRoot('policie
 function actionnerProblems(data: unknown): string[] {
   const cfg = (data as { vigil: { config: PolicyConfig } }).vigil.config;
   const registry = defaultRegistry();
-  const named = new Set([...Object.values(cfg.allowed_actions).flat(), ...cfg.human_only_actions]);
+  const named = new Set([...Object.values(cfg.allowed_actions).flat(), ...cfg.human_only_actions, ...cfg.decision_quorum.rules.flatMap((r) => r.actionners ?? [])]);
   return [...named].filter((n) => !registry.get(n)).map((n) => `actionner ${n} is not registered (known: ${registry.list().map((a) => a.name).join(', ')})`);
 }
 
@@ -71,7 +71,15 @@ async function checkEvaluation(files: BundleFiles): Promise<CheckResult> {
   try {
     bundle = await instantiatePolicy(files);
     const verdict = await evaluateVerdict(bundle, SMOKE_VERDICT);
-    const authority = await evaluateAuthority(bundle, { decision: { decision: 'approve', analyst: 'vigil-check', reason: '' }, requiredRole: 'analyst', asset: SMOKE_VERDICT.incident.asset, severity: 'low' });
+    const authority = await evaluateAuthority(bundle, {
+      decision: { decision: 'approve', analyst: 'vigil-check', reason: '' },
+      signed: true,
+      requiredRole: 'analyst',
+      asset: SMOKE_VERDICT.incident.asset,
+      severity: 'low',
+      actions: ['kubernetes:label'],
+      incidentId: SMOKE_VERDICT.incident.id,
+    });
     const broken = [...verdict.reasons, ...authority.reasons].filter((r) => r.code === 'policy_error');
     if (broken.length) return { name: 'evaluation', ok: false, detail: broken.map((r) => r.message).join('; ') };
     return { name: 'evaluation', ok: true, detail: `version ${files.version}: sample verdict ${verdict.outcome}, sample decision ${authority.allowed ? 'allowed' : 'refused'}` };

@@ -2,13 +2,16 @@ import { readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import type { Client } from '@temporalio/client';
 import type { IncidentState } from '../contracts';
+import { quorumProgress } from '../contracts';
 import { fromRoot } from '../lib/paths';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
 import { registerAuditCommand } from './audit';
+import { defaultAnalystKeysDir } from '../lib/trust/decision-keys';
+import { registerAnalystCommands } from './analyst';
 import { registerContainmentCommands } from './containment';
-import { falsePositiveSuppression, sendDecision } from './decide';
+import { falsePositiveSuppression, sendDecision, signedDecision } from './decide';
 import { runDemo } from './demo';
 import { formatIncident } from './format';
 import { registerGate } from './gate';
@@ -49,7 +52,7 @@ program
     if (rows.length === 0) process.stdout.write('no incidents awaiting a decision\n');
     for (const s of rows) {
       process.stdout.write(
-        `${s.incidentId}  [${s.severity}] ${s.anomaly.alert.rule} on ${s.assetLabel}; needs ${s.verdict?.escalation?.requiredRole ?? 'analyst'} by ${s.escalationDeadline ?? '?'}\n`,
+        `${s.incidentId}  [${s.severity}] ${s.anomaly.alert.rule} on ${s.assetLabel}; needs ${s.verdict?.escalation?.requiredRole ?? 'analyst'} by ${s.escalationDeadline ?? '?'}${s.quorum ? `; ${quorumProgress(s.quorum)}` : ''}\n`,
       );
     }
   });
@@ -66,28 +69,50 @@ program
 for (const decision of ['approve', 'reject'] as const) {
   const command = program
     .command(`${decision} <incident>`)
-    .description(`${decision} an escalated incident (refused with the reason if not allowed)`)
-    .requiredOption('--analyst <name>', 'who decides (checked against policy)')
-    .option('--reason <text>', 'why', '');
+    .description(`${decision} an escalated incident with a decision signed by the analyst's key (refused with the reason if not allowed)`)
+    .requiredOption('--analyst <name>', "who decides: signs with this analyst's development key (checked against policy)")
+    .option('--reason <text>', 'why', '')
+    .option('--print', 'print the signed decision JSON instead of sending it (for `temporal workflow signal --input` or the UI)')
+    .option('--ttl <seconds>', 'how long the signed decision stays valid', (v) => Number.parseInt(v, 10), 600)
+    .option('--verdict <digest>', 'the verdict answered (its input digest); read from the incident when omitted')
+    .option('--keys-dir <dir>', 'development keys (default $VIGIL_ANALYST_KEYS_DIR or .data/analysts)');
   if (decision === 'reject') {
     command
       .option('--false-positive', 'also print the suppression this proposes (policy data format), for `vigil suppress add` or a reviewed change to policies/data.json')
       .option('--expires <when>', 'with --false-positive: RFC 3339 time, date or duration (30d, 12h)', '30d');
   }
-  command.action(async (incident: string, opts: { analyst: string; reason: string; falsePositive?: boolean; expires?: string }) => {
-    const c = await client();
-    const outcome = await sendDecision(c, incident, { decision, analyst: opts.analyst, reason: opts.reason });
-    if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
-    process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
-    if (opts.falsePositive) {
-      const s = await falsePositiveSuppression(c, incident, { author: opts.analyst, reason: opts.reason, expires: expiryFrom(opts.expires ?? '30d') });
-      process.stdout.write(`proposed suppression (add it to data.vigil.suppressions through review, or with vigil suppress add):\n${JSON.stringify(s, null, 2)}\n`);
-    }
-  });
+  command.action(
+    async (incident: string, opts: { analyst: string; reason: string; print?: boolean; ttl: number; verdict?: string; keysDir?: string; falsePositive?: boolean; expires?: string }) => {
+      let signed;
+      try {
+        signed = await signedDecision(client, {
+          incidentId: incident,
+          analyst: opts.analyst,
+          decision,
+          reason: opts.reason,
+          ttlSeconds: opts.ttl,
+          keysDir: opts.keysDir ?? defaultAnalystKeysDir(),
+          verdictDigest: opts.verdict,
+        });
+      } catch (err) {
+        fail(`cannot sign the decision: ${(err as Error).message}`);
+      }
+      if (opts.print) return void process.stdout.write(`${JSON.stringify(signed)}\n`);
+      const c = await client();
+      const outcome = await sendDecision(c, incident, signed);
+      if (!outcome.accepted) fail(`refused: ${outcome.reason}`, 2);
+      process.stdout.write(`${incident}: ${decision} accepted from ${outcome.result.analyst}\n`);
+      if (opts.falsePositive) {
+        const s = await falsePositiveSuppression(c, incident, { author: outcome.result.analyst, reason: opts.reason, expires: expiryFrom(opts.expires ?? '30d') });
+        process.stdout.write(`proposed suppression (add it to data.vigil.suppressions through review, or with vigil suppress add):\n${JSON.stringify(s, null, 2)}\n`);
+      }
+    },
+  );
 }
 
 registerAuditCommand(program, client);
 registerContainmentCommands(program, client);
+registerAnalystCommands(program, fail);
 registerPolicyCommands(program, fail);
 registerSuppressCommands(program, fail);
 

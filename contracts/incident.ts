@@ -3,7 +3,7 @@ import { ActionResultSchema, RevertResultSchema } from './action';
 import { AnalysisSchema } from './analysis';
 import { AnomalySchema } from './anomaly';
 import { AssetSchema } from './asset';
-import { DecisionRecordSchema } from './decision';
+import { DecisionRecordSchema, SignedDecisionSchema } from './decision';
 import { SEVERITIES } from './severity';
 import { VerdictSchema } from './verdict';
 
@@ -11,17 +11,26 @@ import { VerdictSchema } from './verdict';
 export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'contained', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
-/** How an incident ended: actions ran (or were dry-run), were refused, or the analyst wait expired. */
-export const RESOLUTIONS = ['executed', 'rejected', 'expired_rejected', 'expired_executed'] as const;
+/**
+ * How an incident ended: actions ran (or were dry-run), were refused, the analyst wait expired, or
+ * a step failed past its retries (`failed`: recorded in `failures`, and paged).
+ */
+export const RESOLUTIONS = ['executed', 'rejected', 'expired_rejected', 'expired_executed', 'failed'] as const;
 export type Resolution = (typeof RESOLUTIONS)[number];
 
 /** How an incident's containment ended (or that it still holds). */
 export const CONTAINMENT_STATES = ['held', 'confirmed', 'reverted', 'expired'] as const;
 
-/** An analyst's request to undo or keep containment: authorised by policy like a decision. */
+/**
+ * An analyst's request to undo or keep containment, authorised by policy like a decision: `token`
+ * is a signed decision (revert = reject, confirm = approve) for the incident's verdict, and its
+ * subject, not `analyst`, is who asked; without one the request is a plain claim policy refuses
+ * unless the namespace accepts unsigned decisions.
+ */
 export const ContainmentRequestSchema = z.object({
   analyst: z.string().min(1).max(128),
   reason: z.string().max(2000).default(''),
+  token: SignedDecisionSchema.shape.token.optional(),
 });
 export type ContainmentRequest = z.infer<typeof ContainmentRequestSchema>;
 export type ContainmentRequestInput = z.input<typeof ContainmentRequestSchema>;
@@ -37,6 +46,32 @@ export const ContainmentSchema = z.object({
   reverts: z.array(RevertResultSchema),
 });
 export type Containment = z.infer<typeof ContainmentSchema>;
+/**
+ * The two-person rule's progress: how many distinct analysts must approve (policy's quorum, the
+ * highest any authority check named), who has, and who rejected.
+ */
+export const QuorumSchema = z.object({
+  approvalsNeeded: z.number().int().min(1),
+  rejectsNeeded: z.number().int().min(1),
+  approvedBy: z.array(z.string()),
+  rejectedBy: z.array(z.string()),
+});
+export type Quorum = z.infer<typeof QuorumSchema>;
+
+/** "1 of 2 approvals (alice)": what the UI's current details, `vigil pending` and the CLI show. */
+export function quorumProgress(q: Quorum): string {
+  const who = q.approvedBy.length ? ` (${q.approvedBy.join(', ')})` : '';
+  const rejects = q.rejectedBy.length ? `; ${q.rejectedBy.length} of ${q.rejectsNeeded} rejects (${q.rejectedBy.join(', ')})` : '';
+  return `${q.approvedBy.length} of ${q.approvalsNeeded} approval${q.approvalsNeeded === 1 ? '' : 's'}${who}${rejects}`;
+}
+
+/** A failure the incident survived by falling back, escalating and paging (fail loud, never silent). */
+export const IncidentFailureSchema = z.object({
+  step: z.enum(['analysis', 'review', 'notification', 'remediation', 'workflow']),
+  message: z.string(),
+  at: z.string(),
+});
+export type IncidentFailure = z.infer<typeof IncidentFailureSchema>;
 
 /** One alert of the incident's chain, as the timeline shows it (the first alert, then each distinct joined one). */
 export const TimelineEntrySchema = z.object({
@@ -77,6 +112,14 @@ export const IncidentStateSchema = z.object({
   trusted: z.boolean().nullable().optional(),
   escalationDeadline: z.string().nullable(),
   decisions: z.array(DecisionRecordSchema),
+  /** Approvals and rejects counted so far; null until the incident escalates. */
+  quorum: QuorumSchema.nullable().default(null),
+  /** Nonces of every verified decision token seen in this incident: a token is used once. */
+  decisionNonces: z.array(z.string()).default([]),
+  /** Refused decision attempts past the record cap: counted, not kept. */
+  refusalsDropped: z.number().int().nonnegative().default(0),
+  /** Steps that failed and what the incident did instead. */
+  failures: z.array(IncidentFailureSchema).default([]),
   actionResults: z.array(ActionResultSchema),
   /** Set once remediation wrote to the cluster (not for dry-runs). */
   containment: ContainmentSchema.nullable().optional(),
@@ -93,6 +136,10 @@ export const IncidentOutcomeSchema = z.object({
   decidedBy: z.string().nullable(),
   actionResults: z.array(ActionResultSchema),
   containment: ContainmentSchema.nullable().optional(),
+  /** Notices that could not be delivered after their retries, by kind. */
+  undelivered: z.array(z.string()).default([]),
+  /** Steps that failed (the incident fell back, escalated and paged). */
+  failures: z.array(IncidentFailureSchema).default([]),
 });
 export type IncidentOutcome = z.infer<typeof IncidentOutcomeSchema>;
 

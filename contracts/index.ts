@@ -34,8 +34,20 @@ export {
   ObjectNameSchema,
   PathSegmentNameSchema,
 } from './k8s-names';
-export { CONTAINMENT_STATES, ContainmentRequestSchema, ContainmentSchema, INCIDENT_STATUSES, IncidentOutcomeSchema, IncidentStateSchema, RESOLUTIONS, TimelineEntrySchema } from './incident';
-export type { Containment, ContainmentRequest, ContainmentRequestInput, IncidentOutcome, IncidentState, IncidentStatus, Resolution, TimelineEntry } from './incident';
+export {
+  CONTAINMENT_STATES,
+  ContainmentRequestSchema,
+  ContainmentSchema,
+  IncidentFailureSchema,
+  INCIDENT_STATUSES,
+  IncidentOutcomeSchema,
+  IncidentStateSchema,
+  QuorumSchema,
+  quorumProgress,
+  RESOLUTIONS,
+  TimelineEntrySchema,
+} from './incident';
+export type { Containment, ContainmentRequest, ContainmentRequestInput, IncidentFailure, IncidentOutcome, IncidentState, IncidentStatus, Quorum, Resolution, TimelineEntry } from './incident';
 export { AGENT_NAMES, AGENTS, COMPONENT_NAMES, COORDINATOR, TASK_QUEUES, WORKER_NAMES } from './agents';
 export type { AgentName, SkillId, SkillRef, WorkerName } from './agents';
 export { FAILURE_TYPES } from './failures';

@@ -35,13 +35,7 @@ run_jest unit "$@" --selectProjects unit || status=1
 run_jest workflow "$@" --runInBand --selectProjects workflow || status=1
 run_jest integration "$@" --runInBand --selectProjects integration || status=1
 
-node -e '
-const fs = require("fs"); const dir = process.argv[1];
-let p = Number(process.argv[2]), f = Number(process.argv[3]), s = 0;
-for (const file of fs.readdirSync(dir)) {
-  const r = JSON.parse(fs.readFileSync(`${dir}/${file}`, "utf8"));
-  p += r.numPassedTests; f += r.numFailedTests + r.numRuntimeErrorTestSuites; s += r.numPendingTests;
-}
-console.log(`\nvigil: ${p} passed, ${f} failed, ${s} skipped`);
-' "$results" "$opa_pass" "$opa_fail"
+# Every stage must have written its results (scripts/test-summary.js): a jest that died before
+# writing them fails the run, whatever the others said.
+node scripts/test-summary.js "$results" "$opa_pass" "$opa_fail" unit workflow integration || status=1
 exit $status

@@ -4,7 +4,11 @@ import type { Containment, IncidentState, JoinedAlert } from '../contracts';
 /** Defined once, imported by the workflow and by every client (CLI, gate, tests). */
 export const INCIDENT_WORKFLOW_TYPE = 'incidentWorkflow';
 
-/** `{"decision":"approve"|"reject","analyst":"...","reason":"..."}`; sendable from the Temporal UI or CLI. */
+/**
+ * `{"token":"<signed decision>"}`, as `vigil approve|reject <incident> --analyst <you> --print` prints it;
+ * sendable from the Temporal UI or CLI. A plain `{"decision","analyst","reason"}` proves nothing and is refused
+ * unless policy accepts unsigned decisions for the incident's namespace.
+ */
 export const analystDecisionSignal = defineSignal<[unknown]>('analystDecision');
 /** Same payload as the signal, but the caller learns whether it was accepted, and why not. */
 export const decideUpdate = defineUpdate<DecideResult, [unknown]>('decide');
@@ -30,5 +34,10 @@ export interface IncidentAlerts {
 export interface DecideResult {
   accepted: true;
   decision: 'approve' | 'reject';
+  /** Who decided, from the verified token. */
   analyst: string;
+  /** The two-person rule's progress after this decision, e.g. "1 of 2 approvals (alice)". */
+  progress: string;
+  /** Whether this decision settled the escalation (quorum met, or the reject that ends it). */
+  settled: boolean;
 }

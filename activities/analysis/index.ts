@@ -7,7 +7,8 @@ import type { Logger } from '../../lib/logger';
 import { count, metrics } from '../../lib/metrics';
 import { analyseDeterministically } from './deterministic-analyser';
 
-export const AnalyseInputSchema = z.object({ anomaly: AnomalySchema });
+/** `deterministic`: the rule analyser only, which the coordinator asks for when the full analysis failed. */
+export const AnalyseInputSchema = z.object({ anomaly: AnomalySchema, deterministic: z.boolean().optional() });
 export type AnalyseInput = z.infer<typeof AnalyseInputSchema>;
 
 /** Anything that turns an anomaly into an analysis: the rule analyser, or the LLM with the rule analyser as its floor. */
@@ -22,7 +23,11 @@ export function analysisSkill(analyser: Analyser): AgentSkill<AnalyseInput, Anal
     description: 'Threat analysis of a Falco anomaly: severity, MITRE technique, confidence, proposed actions (targeting only the alert\'s own pod).',
     input: AnalyseInputSchema,
     output: AnalysisSchema,
-    handle: ({ anomaly }, ctx) => analyser(anomaly, ctx),
+    handle: async ({ anomaly, deterministic }, ctx) => {
+      if (!deterministic) return analyser(anomaly, ctx);
+      const analysis = analyseDeterministically(anomaly);
+      return { ...analysis, analyser: { ...analysis.analyser, fallback: true, note: 'the coordinator asked for the rule analyser: the full analysis failed' } };
+    },
     observe: (_input, result, traceId) =>
       count(metrics.analyses(), { labels: { analyser: result.analyser.kind, fallback: String(result.analyser.fallback === true) }, traceId }),
   });

@@ -29,6 +29,10 @@ export const reviewMetrics = {
     'vigil_review_decisions_total',
     () => new Counter({ name: 'vigil_review_decisions_total', help: 'Analyst decisions checked against policy', labelNames: ['allowed'] as const }),
   ),
+  tokenRefusals: once(
+    'vigil_decision_token_refusals_total',
+    () => new Counter({ name: 'vigil_decision_token_refusals_total', help: 'Signed decisions refused before policy (bad signature, expired, wrong incident or verdict, ...), by reason', labelNames: ['code'] as const }),
+  ),
   policyErrors: once(
     'vigil_policy_errors_total',
     () => new Counter({ name: 'vigil_policy_errors_total', help: 'Policy evaluations that failed closed, by kind', labelNames: ['entrypoint', 'kind'] as const }),

@@ -101,6 +101,32 @@ export const PolicyConfigSchema = z.object({
   chat_users: z.object({ mattermost: z.record(z.string().min(1), identity).default({}), slack: z.record(z.string().min(1), identity).default({}) }).optional(),
   namespace_teams: z.record(z.string().min(1), z.string().min(1)),
   forbid_own_team_decisions: z.boolean(),
+  /** Namespaces whose incidents accept a plain (unsigned) decision; none by default, the demo included. */
+  unsigned_decisions: z.object({ namespaces: z.array(z.string().min(1)) }),
+  /**
+   * The two-person rule: how many distinct analysts must approve. Every rule whose conditions all
+   * hold (an allowed action by one of `actionners`, one of `severities`, a customer-facing or a
+   * protected asset, one of `namespaces`; an absent condition always holds) raises the count to its
+   * `approvals` and requires its `role` of each approver. `rejects_to_end` distinct rejects end it.
+   */
+  decision_quorum: z.object({
+    default_approvals: z.number().int().min(1).max(5),
+    rejects_to_end: z.number().int().min(1).max(5),
+    rules: z.array(
+      z
+        .object({
+          name: z.string().regex(/^[a-z0-9_]+$/, 'rule name must be snake_case'),
+          actionners: z.array(actionner).min(1).optional(),
+          severities: z.array(z.enum(SEVERITIES)).min(1).optional(),
+          customer_facing: z.literal(true).optional(),
+          protected: z.literal(true).optional(),
+          namespaces: z.array(z.string().min(1)).min(1).optional(),
+          approvals: z.number().int().min(1).max(5),
+          role: z.string().min(1).optional(),
+        })
+        .strict(),
+    ),
+  }),
   /** Read by the gate (issue 4): Isolation Forest scores at or above this become incidents. */
   gate: z.object({ anomaly_threshold: z.number().min(0).max(1).optional(), priority_floor: z.string().optional() }).loose(),
 });
@@ -133,9 +159,16 @@ function suppressionProblems(list: Suppression[]): string[] {
 /** A required role nobody holds would leave those escalations undecidable until they expire. */
 function roleProblems(cfg: PolicyConfig): string[] {
   const held = new Set(Object.values(cfg.analysts).flatMap((a) => (a.active === false ? [] : a.roles)));
-  return Object.entries(cfg.required_roles)
+  const problems = Object.entries(cfg.required_roles)
     .filter(([, role]) => !held.has(role))
     .map(([kind, role]) => `vigil.config.required_roles.${kind}: no active analyst holds the ${role} role`);
+  // A quorum more analysts than hold its role could never be met: every such escalation would expire.
+  for (const [i, rule] of cfg.decision_quorum.rules.entries()) {
+    const role = rule.role;
+    const holders = Object.values(cfg.analysts).filter((a) => a.active !== false && (role === undefined || a.roles.includes(role))).length;
+    if (holders < rule.approvals) problems.push(`vigil.config.decision_quorum.rules.${i}: needs ${rule.approvals} approvals but only ${holders} active analyst(s) hold ${role ?? 'any role'}`);
+  }
+  return problems;
 }
 
 /** A chat user mapped to an analyst policy does not know could never decide; say so before a click finds out. */

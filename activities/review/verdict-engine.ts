@@ -54,12 +54,19 @@ export const VerdictInputSchema = z.object({
 });
 export type VerdictInput = z.infer<typeof VerdictInputSchema>;
 
-/** What the authority policy reads; `vigil policy eval --decision` validates against it. */
+/**
+ * What the authority policy reads; `vigil policy eval --decision` validates against it. `decision`
+ * is what was decided (from a verified token when `signed`), `actions` the actionners the verdict
+ * would run (the two-person rule keys on them).
+ */
 export const AuthorityInputSchema = z.object({
   decision: AnalystDecisionSchema,
+  signed: z.boolean(),
   requiredRole: z.string().min(1),
   asset: AssetSchema,
   severity: z.enum(SEVERITIES),
+  actions: z.array(z.string()),
+  incidentId: z.string().min(1),
 });
 export type AuthorityInput = z.infer<typeof AuthorityInputSchema>;
 
@@ -191,11 +198,23 @@ export interface AuthorityResult {
   policyVersion: string;
   /** Digest of the authority input, recorded with the decision. */
   inputDigest: string;
-  /** Every role the analyst needed (the verdict's, raised for protected assets). */
+  /** Every role the analyst needed (the verdict's, raised for protected assets and by quorum rules). */
   requiredRoles: string[];
+  /** Distinct analysts who must approve (the two-person rule), and distinct rejects that end the wait. */
+  approvalsNeeded: number;
+  rejectsNeeded: number;
+  /** The quorum rules that applied, by name. */
+  quorumRules: string[];
 }
 
-const AuthoritySchema = z.object({ allowed: z.boolean(), reasons: z.array(ReasonSchema), requiredRoles: z.array(z.string()).default([]) });
+const AuthoritySchema = z.object({
+  allowed: z.boolean(),
+  reasons: z.array(ReasonSchema),
+  requiredRoles: z.array(z.string()).default([]),
+  approvalsNeeded: z.number().int().min(1).max(5),
+  rejectsNeeded: z.number().int().min(1).max(5),
+  quorumRules: z.array(z.string()).default([]),
+});
 
 /** Who may decide is policy too; any failure refuses the decision. */
 export async function evaluateAuthority(bundle: PolicyBundle | null, input: AuthorityInput, hooks: EvaluationHooks = {}): Promise<AuthorityResult> {
@@ -203,7 +222,7 @@ export async function evaluateAuthority(bundle: PolicyBundle | null, input: Auth
   const version = bundle?.version ?? 'none';
   const refuse = (kind: PolicyFailure, message: string): AuthorityResult => {
     hooks.onFailure?.(ENTRYPOINTS.decision, kind);
-    return { allowed: false, reasons: [{ code: 'policy_error', message }], policyVersion: version, inputDigest, requiredRoles: [input.requiredRole] };
+    return { allowed: false, reasons: [{ code: 'policy_error', message }], policyVersion: version, inputDigest, requiredRoles: [input.requiredRole], approvalsNeeded: 1, rejectsNeeded: 1, quorumRules: [] };
   };
   const r = await run(bundle, ENTRYPOINTS.decision, input);
   if (!r.ok) return refuse(r.kind, `authority ${r.message}`);

@@ -2,6 +2,7 @@ import { z } from 'zod';
 import { AGENTS, VerdictSchema } from '../../contracts';
 import { exportStepMutationRate } from '../../lib/metrics-compliance';
 import { fromRoot } from '../../lib/paths';
+import { decisionTrustConfigFromEnv, trustedIssuers } from '../../lib/trust/decision-keys';
 import { signerFromFile, verifierFromFile } from '../../lib/trust/signing';
 import type { WorkerProcess } from '../../lib/worker-process';
 import { agentFace } from '../../lib/worker-process';
@@ -26,9 +27,14 @@ export const reviewWorker: WorkerProcess = {
     const trust = { signer, gate: gateKeyFile ? verifierFromFile(gateKeyFile, 'gate public key') : null };
     if (trust.gate) log.info({ verdictKeyId: signer.keyId, gateKeyIds: trust.gate.keyIds }, 'signing verdicts; trusting anomalies the gate signed');
     else log.warn({ verdictKeyId: signer.keyId }, 'VIGIL_GATE_PUBLIC_KEY_FILE not set: no incident can be verified as opened by the gate, so every one escalates and none auto-executes');
+    const decisionTrust = decisionTrustConfigFromEnv(env);
+    const issuers = trustedIssuers(decisionTrust);
+    // Without a trusted issuer every signed decision is refused: say so at start, not at the first escalation.
+    if (issuers.length === 0) log.warn('no decision issuer configured: every analyst decision will be refused');
+    log.info({ oidcIssuer: decisionTrust.oidc?.issuer ?? null, localJwksFile: decisionTrust.localJwksFile }, 'analyst decisions: trusted issuers');
     return {
-      worker: { activities: createReviewActivities({ policy, log, trust }) },
-      agent: agentFace('review', [{ ...reviewSkill(policy, trust), output: VerdictSchema }, authoritySkill(policy)], []),
+      worker: { activities: createReviewActivities({ policy, log, trust, issuers }) },
+      agent: agentFace('review', [{ ...reviewSkill(policy, trust), output: VerdictSchema }, authoritySkill(policy, issuers)], []),
     };
   },
 };

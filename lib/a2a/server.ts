@@ -36,6 +36,8 @@ export interface A2AServer {
   /** Base URL as published on the card. */
   url: string;
   port: number;
+  /** What the socket really listens on, as the OS reports it (not what was asked for). */
+  listening: AddressInfo;
   mutualTls: boolean;
   /** The express app, for extra routes behind the same TLS and allow-list (benchmarks). */
   app: Express;
@@ -107,7 +109,8 @@ export async function startA2AServer(o: A2AServerOptions): Promise<A2AServer> {
     server.once('error', reject);
     server.listen(o.config.port, host, () => resolve());
   });
-  const port = (server.address() as AddressInfo).port;
+  const listening = server.address() as AddressInfo;
+  const port = listening.port;
   const scheme = mutualTls ? 'https' : 'http';
   const url = o.config.publicUrl ?? `${scheme}://${host === '0.0.0.0' || host === '::' ? LOOPBACK : host}:${port}`;
 
@@ -136,6 +139,7 @@ export async function startA2AServer(o: A2AServerOptions): Promise<A2AServer> {
   return {
     url,
     port,
+    listening,
     mutualTls,
     app,
     close: () =>

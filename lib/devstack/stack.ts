@@ -19,6 +19,8 @@ export interface WorkerStack {
   opsPorts: Map<WorkerName, number>;
   /** The gate key the review agent trusts (made for this stack unless VIGIL_GATE_PUBLIC_KEY_FILE was given): whoever plays the gate signs with it. */
   gateKeys: KeyFiles | null;
+  /** The approvals service's decision key pair the review agent trusts (made for this stack unless VIGIL_DECISION_APPROVALS_KEY_FILE was given). */
+  approvalsKeys: KeyFiles | null;
   start(name: WorkerName): Promise<Child>;
   stop(): Promise<void>;
 }
@@ -82,24 +84,28 @@ export async function startWorkers(opts: {
     await stop();
     throw err;
   }
-  return { workers, opsPorts, gateKeys: trust.gateKeys, start, stop };
+  return { workers, opsPorts, gateKeys: trust.gateKeys, approvalsKeys: trust.approvalsKeys, start, stop };
 }
 
 /**
  * Development keys for what the environment does not name: the review agent's verdict key pair
- * (review signs, remediation verifies) and a gate key pair, each made fresh for this stack.
+ * (review signs, remediation verifies), a gate key pair and the approvals service's decision key
+ * pair (the service signs chat decisions, review trusts them), each made fresh for this stack.
  */
-function devTrustEnv(env: NodeJS.ProcessEnv): { env: Partial<Record<WorkerName, NodeJS.ProcessEnv>>; gateKeys: KeyFiles | null } {
+function devTrustEnv(env: NodeJS.ProcessEnv): { env: Partial<Record<WorkerName, NodeJS.ProcessEnv>>; gateKeys: KeyFiles | null; approvalsKeys: KeyFiles | null } {
   let dir: string | undefined;
   const keyDir = () => (dir ??= mkdtempSync(join(tmpdir(), 'vigil-keys-')));
   const verdict = env.VIGIL_VERDICT_SIGNING_KEY_FILE && env.VIGIL_VERDICT_PUBLIC_KEY_FILE ? null : writeSigningKeyPair(keyDir(), 'verdict');
   const gateKeys = env.VIGIL_GATE_PUBLIC_KEY_FILE ? null : writeSigningKeyPair(keyDir(), 'gate');
+  const approvalsKeys = env.VIGIL_DECISION_APPROVALS_KEY_FILE ? null : writeSigningKeyPair(keyDir(), 'approvals');
   return {
     gateKeys,
+    approvalsKeys,
     env: {
       review: {
         ...(verdict ? { VIGIL_VERDICT_SIGNING_KEY_FILE: verdict.privateKeyFile } : {}),
         ...(gateKeys ? { VIGIL_GATE_PUBLIC_KEY_FILE: gateKeys.publicKeyFile } : {}),
+        ...(approvalsKeys ? { VIGIL_DECISION_APPROVALS_KEY_FILE: approvalsKeys.publicKeyFile } : {}),
       },
       remediation: verdict ? { VIGIL_VERDICT_PUBLIC_KEY_FILE: verdict.publicKeyFile } : {},
     },

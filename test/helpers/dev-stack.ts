@@ -10,6 +10,8 @@ import { startWorkers } from '../../lib/devstack/stack';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
 import { stateQuery } from '../../workflows/definitions';
+import type { TestAnalysts } from './analysts';
+import { testAnalysts } from './analysts';
 import { testGateKeys } from './trust';
 
 export interface DevStack {
@@ -17,17 +19,20 @@ export interface DevStack {
   workers: WorkerStack;
   client: Client;
   logDir: string;
+  /** The policy's analysts with development keys the review agent trusts (its local JWKS). */
+  analysts: TestAnalysts;
   stop(): Promise<void>;
 }
 
 /** A real dev server on a free loopback port and the five workers as separate OS processes. */
 export async function startDevStack(env: NodeJS.ProcessEnv = {}): Promise<DevStack> {
   const logDir = mkdtempSync(join(tmpdir(), 'vigil-it-'));
+  const analysts = await testAnalysts();
   const server = await startDevServer({ uiPort: null, logFile: join(logDir, 'temporal.log') });
   let workers: WorkerStack | undefined;
   try {
-    // The review agent trusts the test gate key, which the fixtures' anomalyOf signs with.
-    workers = await startWorkers({ temporalAddress: server.address, logDir, env: { VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile, ...env } });
+    // The review agent trusts the test gate key, which the fixtures' anomalyOf signs with, and the analysts' development keys.
+    workers = await startWorkers({ temporalAddress: server.address, logDir, env: { VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile, ...analysts.env, ...env } });
     const client = await connectClient(temporalConfigFromEnv({ TEMPORAL_ADDRESS: server.address }));
     const stack = workers;
     return {
@@ -35,15 +40,18 @@ export async function startDevStack(env: NodeJS.ProcessEnv = {}): Promise<DevSta
       workers: stack,
       client,
       logDir,
+      analysts,
       async stop() {
         await client.connection.close().catch(() => undefined);
         await stack.stop();
         await server.stop();
+        analysts.remove();
       },
     };
   } catch (err) {
     await workers?.stop();
     await server.stop();
+    analysts.remove();
     throw err;
   }
 }

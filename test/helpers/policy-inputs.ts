@@ -110,8 +110,8 @@ export const SUPPRESSION_CASE = {
   input: input({ severity: 'low', alert: SHELL, actions: [label] }),
 };
 
-function ask(analyst: string, requiredRole: string, asset: Asset, decision: 'approve' | 'reject' = 'approve'): AuthorityInput {
-  return { decision: { decision, analyst, reason: 'parity' }, requiredRole, asset, severity: 'high' };
+function ask(analyst: string, requiredRole: string, asset: Asset, decision: 'approve' | 'reject' = 'approve', over: Partial<AuthorityInput> = {}): AuthorityInput {
+  return { decision: { decision, analyst, reason: 'parity' }, signed: true, requiredRole, asset, severity: 'high', actions: ['kubernetes:label'], incidentId: 'incident-parity', ...over };
 }
 
 export const DECISION_CASES: Array<{ name: string; input: AuthorityInput }> = [
@@ -121,4 +121,9 @@ export const DECISION_CASES: Array<{ name: string; input: AuthorityInput }> = [
   { name: 'unknown analyst refused', input: ask('mallory', 'analyst', { kind: 'pod', namespace: 'default', pod: 'p' }) },
   { name: 'own team refused', input: ask('bob', 'analyst', { kind: 'pod', namespace: 'payments', pod: 'p' }) },
   { name: 'protected asset raises the role', input: ask('carol', 'analyst', { kind: 'pod', namespace: 'shop', pod: 'web-frontend-7c9d8b6f5-abcde' }) },
+  { name: 'unsigned decision refused', input: ask('alice', 'senior', { kind: 'pod', namespace: 'default', pod: 'p' }, 'approve', { signed: false }) },
+  {
+    name: 'terminate on a customer-facing workload needs two seniors',
+    input: ask('alice', 'senior', { kind: 'pod', namespace: 'shop', pod: 'checkout-5d8f9c7b6-x2x9q' }, 'approve', { actions: ['kubernetes:label', 'kubernetes:terminate'] }),
+  },
 ];

@@ -14,7 +14,7 @@ import { freePort } from '../../lib/devstack/ports';
 import { mintButtonToken, newNonce } from '../../lib/trust/button-token';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
-import { stateQuery } from '../../workflows/definitions';
+import { analystDecisionSignal, stateQuery } from '../../workflows/definitions';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 
 /** Mattermost and Slack as the approvals service sees them: a local HTTP server taking incoming-webhook posts and response_url updates. */
@@ -91,6 +91,8 @@ describe('approvals service (dev server + workers + node dist/approvals/main.js)
         VIGIL_OPS_PORT: String(opsPort),
         VIGIL_OPS_HOST: '127.0.0.1',
         VIGIL_APPROVALS_BUTTON_KEY_FILE: buttonKeyFile,
+        // The key the service signs decisions with; the stack's review agent trusts its public half.
+        VIGIL_APPROVALS_DECISION_KEY_FILE: stack.workers.approvalsKeys?.privateKeyFile ?? '',
         VIGIL_SLACK_SIGNING_SECRET_FILE: slackSecretFile,
         VIGIL_SLACK_RESPONSE_URL_PREFIX: `${chat.url}/slack/`,
       },
@@ -137,6 +139,16 @@ describe('approvals service (dev server + workers + node dist/approvals/main.js)
     const expired = mintButtonToken(buttonKey, { incidentId, decision: 'approve', exp: Math.floor(Date.now() / 1000) - 1, nonce: newNonce() });
     expect((await click(approve, MM.alice, 'alice', expired)).ephemeral_text).toMatch(/^Vigil refused this decision: the button expired at /);
     expect(await click(approve, 'zzzz0000000000000000000mm0', 'mallory')).toEqual({ ephemeral_text: 'Vigil refused this decision: Mattermost user @mallory is not mapped to an analyst in policy data' });
+    // What a click becomes must be signed: the same decision as a plain signal, in alice's name, is refused and recorded.
+    await handle.signal(analystDecisionSignal, { decision: 'approve', analyst: 'alice', reason: 'forged by whoever reaches Temporal' });
+    const afterForgery = await until('the unsigned signal refused', async () => {
+      const s = await handle.query(stateQuery);
+      return s.decisions.some((d) => !d.accepted && d.via === 'signal') ? s : undefined;
+    });
+    expect(afterForgery.status).toBe('awaiting_decision');
+    expect(afterForgery.decisions.filter((d) => !d.accepted && d.via === 'signal')).toEqual([
+      expect.objectContaining({ signed: false, decision: null, refusal: expect.stringMatching(/not signed/), payloadDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) }),
+    ]);
     // bob is an analyst but not a senior: the workflow's answer (policy's reason) goes back to him.
     expect((await click(approve, MM.bob, 'bob')).ephemeral_text).toMatch(/^Vigil refused this decision: .*senior/);
 
@@ -150,7 +162,8 @@ describe('approvals service (dev server + workers + node dist/approvals/main.js)
     expect(outcome.actionResults.map((r) => r.status)).toEqual(outcome.actionResults.map(() => 'dry_run'));
     const state = await handle.query(stateQuery);
     const accepted = state.decisions.filter((d) => d.accepted);
-    expect(accepted).toEqual([expect.objectContaining({ via: 'update', decision: expect.objectContaining({ analyst: 'alice', reason: 'approved in Mattermost by @alice' }) })]);
+    // The click reached the workflow as a decision the approvals service signed for alice (the analyst chat_users maps her to).
+    expect(accepted).toEqual([expect.objectContaining({ via: 'update', signed: true, nonce: expect.stringMatching(/^[0-9a-f]{32}$/), decision: expect.objectContaining({ analyst: 'alice', reason: 'approved in Mattermost by @alice' }) })]);
   });
 
   it('Slack: a signed click is acknowledged at once and decided through response_url; bad signatures and stale timestamps are refused', async () => {
@@ -184,6 +197,8 @@ describe('approvals service (dev server + workers + node dist/approvals/main.js)
     const update = await until('the response_url update', () => chat.posts.find((p) => p.path === new URL(responseUrl).pathname));
     expect(update.body).toEqual({ replace_original: true, text: `:no_entry_sign: *Rejected by @erin* — incident \`${incidentId}\`` });
     expect(await handle.result()).toMatchObject({ resolution: 'rejected', decidedBy: 'erin' });
+    const decided = (await handle.query(stateQuery)).decisions.filter((d) => d.accepted);
+    expect(decided).toEqual([expect.objectContaining({ via: 'update', signed: true, decision: expect.objectContaining({ decision: 'reject', analyst: 'erin' }) })]);
     // The forged and stale requests decided nothing: one response_url post, one accepted decision.
     expect(chat.posts.filter((p) => p.path.startsWith('/slack/'))).toHaveLength(1);
   });

@@ -23,7 +23,7 @@ describe('vigil audit (dev server + five worker processes)', () => {
     await stack?.stop();
   });
 
-  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address } });
+  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address, ...stack.analysts.env } });
   const audit = async (id: string): Promise<AuditTrail> => {
     const r = await vigil('audit', id, '--json');
     expect(r).toMatchObject({ code: 0, stderr: '' });
@@ -41,13 +41,16 @@ describe('vigil audit (dev server + five worker processes)', () => {
     const signal = (payload: string) =>
       runCommand(temporalCliPath(), ['workflow', 'signal', '--address', stack.server.address, '--workflow-id', incidentId, '--name', 'analystDecision', '--input', payload]);
     expect((await signal('{"decision":"maybe","analyst":"alice"}')).code).toBe(0);
-    expect((await signal('{"decision":"approve","analyst":"alice","reason":"confirmed intrusion"}')).code).toBe(0);
+    expect((await signal('{"decision":"approve","analyst":"alice","reason":"forged: nothing signs this"}')).code).toBe(0);
+    const printed = await vigil('approve', incidentId, '--analyst', 'alice', '--reason', 'confirmed intrusion', '--print');
+    expect(printed.code).toBe(0);
+    expect((await signal(printed.stdout.trim())).code).toBe(0);
     const outcome: IncidentOutcome = await handle.result();
     expect(outcome).toMatchObject({ resolution: 'executed', decidedBy: 'alice' });
 
     const trail = await audit(incidentId);
     expect(trail).toMatchObject({ incidentId, status: 'completed', rule: 'Terminal shell in container', asset: 'default/kubecon' });
-    expect(trail.entries.map((e) => e.kind)).toEqual(['verdict', 'decision', 'decision', 'decision', 'remediation', 'resolution']);
+    expect(trail.entries.map((e) => e.kind)).toEqual(['verdict', 'decision', 'decision', 'decision', 'decision', 'remediation', 'resolution']);
     const [verdict] = ofKind(trail, 'verdict');
     expect(verdict).toMatchObject({ outcome: 'escalate', policyVersion: policyVersion(), escalation: { requiredRole: 'senior', timeoutSeconds: 900, repage: true } });
     expect(verdict?.inputDigest).toMatch(/^sha256:[0-9a-f]{64}$/);
@@ -55,12 +58,15 @@ describe('vigil audit (dev server + five worker processes)', () => {
     expect(verdict?.reasons.map((r) => r.code)).toEqual(['evidence_inconclusive', 'human_only_action']);
     expect(verdict?.flagged).toEqual([{ actionId: 'terminate-pod', codes: ['human_only_action'], disposition: 'passed' }]);
 
-    const [bob, malformed, alice] = ofKind(trail, 'decision');
-    expect(bob).toMatchObject({ accepted: false, via: 'update', analyst: 'bob', policyVersion: policyVersion(), requiredRoles: ['senior'], reasons: [{ code: 'missing_role' }] });
+    const [bob, malformed, forged, alice] = ofKind(trail, 'decision');
+    expect(bob).toMatchObject({ accepted: false, signed: true, via: 'update', analyst: 'bob', policyVersion: policyVersion(), requiredRoles: ['senior'], reasons: [{ code: 'missing_role' }] });
     expect(bob?.inputDigest).toMatch(/^sha256:/);
     expect(malformed).toMatchObject({ accepted: false, via: 'signal', analyst: null, policyVersion: null, refusal: expect.stringContaining('malformed decision') });
-    expect(alice).toMatchObject({ accepted: true, via: 'signal', analyst: 'alice', policyVersion: policyVersion(), reasons: [], decision: { decision: 'approve', reason: 'confirmed intrusion' } });
-    for (const d of [bob, malformed, alice]) expect(Date.parse(d?.at ?? '')).toBeGreaterThan(Date.parse(verdict?.at ?? ''));
+    // The forged plain signal: refused, kept as a digest of what was sent, never believed.
+    expect(forged).toMatchObject({ accepted: false, signed: false, via: 'signal', reasons: [{ code: 'unsigned' }], payloadDigest: expect.stringMatching(/^sha256:[0-9a-f]{64}$/) });
+    expect(JSON.stringify(forged)).not.toContain('nothing signs this');
+    expect(alice).toMatchObject({ accepted: true, signed: true, via: 'signal', analyst: 'alice', policyVersion: policyVersion(), reasons: [], decision: { decision: 'approve', reason: 'confirmed intrusion' } });
+    for (const d of [bob, malformed, forged, alice]) expect(Date.parse(d?.at ?? '')).toBeGreaterThan(Date.parse(verdict?.at ?? ''));
 
     const [ran] = ofKind(trail, 'remediation');
     expect(ran?.results.map((r) => `${r.actionner}=${r.status}`)).toEqual(['kubernetes:label=dry_run', 'kubernetes:networkpolicy=dry_run', 'kubernetes:terminate=dry_run']);
@@ -69,9 +75,9 @@ describe('vigil audit (dev server + five worker processes)', () => {
     const human = await vigil('audit', incidentId);
     expect(human.code).toBe(0);
     expect(human.stdout).toContain(`escalate under policy ${policyVersion()}`);
-    expect(human.stdout).toMatch(/REFUSED approve by bob \("looks fine"\) via update under policy [0-9a-f]{16}/);
+    expect(human.stdout).toMatch(/REFUSED signed approve by bob \("looks fine"\) via update under policy [0-9a-f]{16}/);
     expect(human.stdout).toContain('missing_role: bob lacks the senior role this incident requires');
-    expect(human.stdout).toMatch(/accepted approve by alice \("confirmed intrusion"\) via signal under policy/);
+    expect(human.stdout).toMatch(/accepted signed approve by alice \("confirmed intrusion"\) via signal under policy/);
     expect(human.stdout).toContain('executed, decided by alice');
   });
 

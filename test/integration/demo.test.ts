@@ -1,6 +1,6 @@
 import { spawn } from 'node:child_process';
 import type { ChildProcess } from 'node:child_process';
-import { mkdtempSync, rmSync } from 'node:fs';
+import { copyFileSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { CoreV1Api, KubeConfig, KubernetesObjectApi } from '@kubernetes/client-node';
@@ -22,7 +22,7 @@ interface RunningDemo {
 }
 
 function startDemo(dataDir: string): RunningDemo {
-  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir };
+  const env: NodeJS.ProcessEnv = { ...process.env, VIGIL_DATA_DIR: dataDir, VIGIL_ANALYST_KEYS_DIR: join(dataDir, 'analysts') };
   // The embedded default: nothing external.
   for (const k of ['TEMPORAL_ADDRESS', 'KUBECONFIG', 'KAFKA_BROKERS', 'VIGIL_DEMO_DRY_RUN', 'VIGIL_MODEL_PATH']) delete env[k];
   const child = spawn(process.execPath, [fromRoot('bin', 'vigil.js'), 'demo', '--no-ui'], { env, stdio: ['ignore', 'pipe', 'pipe'] });
@@ -77,7 +77,7 @@ describe('vigil demo (the quick start)', () => {
       const filtered = /(\d+) of (\d+) valid alerts .* filtered out/.exec(out);
       expect(Number(filtered?.[1])).toBeGreaterThan(0);
 
-      const env = { TEMPORAL_ADDRESS: address };
+      const env = { TEMPORAL_ADDRESS: address, VIGIL_ANALYST_KEYS_DIR: join(dataDir, 'analysts') };
       const pending = await runVigil(['pending', '--json'], { env });
       expect(pending.code).toBe(0);
       const waiting = JSON.parse(pending.stdout) as IncidentState[];
@@ -88,6 +88,12 @@ describe('vigil demo (the quick start)', () => {
       const namespace = target.asset.namespace ?? '';
       const pod = target.asset.pod ?? '';
 
+      // Decisions are signed: alice (a senior analyst in the policy data) gets a development key, as the demo tells users to.
+      // A copy of the data file takes the policy-data half, so the test writes nothing in the repository.
+      const dataCopy = join(dataDir, 'data.json');
+      copyFileSync(fromRoot('policies', 'data.json'), dataCopy);
+      const added = await runVigil(['analyst', 'add', 'alice', '--role', 'analyst', 'senior', '--team', 'security', '--data', dataCopy, '--no-build'], { env });
+      expect({ code: added.code, stderr: added.stderr }).toEqual({ code: 0, stderr: '' });
       const approved = await runVigil(['approve', target.incidentId, '--analyst', 'alice', '--reason', 'demo test: confirmed'], { env });
       expect({ code: approved.code, stderr: approved.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
 

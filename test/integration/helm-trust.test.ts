@@ -3,6 +3,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { parseAllDocuments } from 'yaml';
 import { fromRoot } from '../../lib/paths';
+import { APPROVALS_ISSUER, approvalsIssuer, issuerKeyFromPem } from '../../lib/trust/decision-keys';
+import { signDecision, verifyDecisionToken } from '../../lib/trust/decision-token';
 import { SIGNATURE_PURPOSES, signerFromPem, verifierFromKeys, publicKeysFromPem } from '../../lib/trust/signing';
 import { toolPath } from '../../lib/tools';
 import { CHART_DIR } from '../../scripts/chart/chart-files';
@@ -115,7 +117,22 @@ describe('the approvals service in the chart', () => {
     const env = envOf(objects, 'approvals');
     expect(env.VIGIL_TASK_QUEUE).toBeUndefined();
     expect(env).toMatchObject({ VIGIL_APPROVALS_BUTTON_KEY_FILE: '/etc/vigil/button-key/button.key', VIGIL_SLACK_SIGNING_SECRET_FILE: '/etc/vigil/slack/signing-secret', VIGIL_SLACK_RESPONSE_URL_PREFIX: 'https://hooks.slack.com/', VIGIL_POLICY_DIR: '/etc/vigil/policy' });
-    expect(secretItems(objects, 'approvals')).toEqual([`${FULL}-approvals-button-key:button.key`, 'slack-app:signing-secret']);
+    expect(secretItems(objects, 'approvals')).toEqual([`${FULL}-approvals-button-key:button.key`, `${FULL}-approvals-key:signing.key`, 'slack-app:signing-secret']);
+  });
+
+  it('signs decisions with its own generated key, whose certificate alone the review agent mounts and trusts as an issuer', () => {
+    expect(envOf(objects, 'approvals')).toMatchObject({ VIGIL_APPROVALS_DECISION_KEY_FILE: '/etc/vigil/approvals-key/signing.key' });
+    expect(envOf(objects, 'review')).toMatchObject({ VIGIL_DECISION_APPROVALS_KEY_FILE: '/etc/vigil/approvals-key/signing.crt', VIGIL_DECISION_LOCAL_KEYS: 'off' });
+    expect(secretItems(objects, 'review')).toContain(`${FULL}-approvals-key:signing.crt`);
+  });
+
+  it("generates a key pair a decision signed by the service verifies with, through the review agent's issuer", async () => {
+    const data = named(objects, 'Secret', `${FULL}-approvals-key`).data as Record<string, string>;
+    const issuer = issuerKeyFromPem(Buffer.from(data['signing.key']!, 'base64').toString('utf8'));
+    const verdictDigest = `sha256:${'a'.repeat(64)}`;
+    const token = await signDecision(issuer.key, { analyst: 'alice', decision: 'approve', reason: '', incidentId: 'incident-1', verdictDigest, issuer: APPROVALS_ISSUER, kid: issuer.kid, alg: 'EdDSA', ttlSeconds: 60 });
+    const trusted = approvalsIssuer(Buffer.from(data['signing.crt']!, 'base64').toString('utf8'));
+    expect(await verifyDecisionToken(token, [trusted], { incidentId: 'incident-1', verdictDigest })).toMatchObject({ ok: true, decision: { analyst: 'alice', decision: 'approve' }, issuer: APPROVALS_ISSUER });
   });
 
   it('shares the button key with the notification agent, which attaches Slack buttons pointing at the public URL', () => {

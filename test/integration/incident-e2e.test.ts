@@ -17,7 +17,7 @@ describe('incident end to end (dev server + five worker processes)', () => {
     await stack?.stop();
   });
 
-  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address } });
+  const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: stack.server.address, ...stack.analysts.env } });
   const signal = (workflowId: string, payload: string) =>
     runCommand(temporalCliPath(), ['workflow', 'signal', '--address', stack.server.address, '--workflow-id', workflowId, '--name', 'analystDecision', '--input', payload]);
   const open = async (pred: Parameters<typeof exampleAlert>[0]) => {
@@ -50,12 +50,31 @@ describe('incident end to end (dev server + five worker processes)', () => {
     expect(second).toEqual({ incidentId: first.incidentId, started: false });
   });
 
-  it('executes an escalation approved with the real `temporal workflow signal` CLI', async () => {
+  /** Polls the state until `n` decision records exist (signals are fire-and-forget). */
+  const decisionsRecorded = async (handle: Awaited<ReturnType<typeof open>>, n: number) => {
+    const deadline = Date.now() + 20_000;
+    let state = await handle.query(stateQuery);
+    while (state.decisions.length < n && Date.now() < deadline) {
+      await new Promise((r) => setTimeout(r, 200));
+      state = await handle.query(stateQuery);
+    }
+    return state;
+  };
+
+  it('refuses a forged plain `temporal workflow signal` approval, then executes one signed by `vigil approve --print`', async () => {
     const handle = await open(criticalShell);
     const waiting = await waitForStatus(handle, 'awaiting_decision');
     expect(waiting.verdict?.escalation).toMatchObject({ requiredRole: 'senior', timeoutSeconds: 900 });
-    const sent = await signal(handle.workflowId, '{"decision":"approve","analyst":"alice","reason":"confirmed intrusion"}');
-    expect(sent.code).toBe(0);
+    // Anyone who reaches the frontend can send this, naming any analyst: it proves nothing.
+    expect((await signal(handle.workflowId, '{"decision":"approve","analyst":"alice","reason":"confirmed intrusion"}')).code).toBe(0);
+    const refused = await decisionsRecorded(handle, 1);
+    expect(refused.status).toBe('awaiting_decision');
+    expect(refused.decisions).toEqual([expect.objectContaining({ accepted: false, signed: false, via: 'signal', decision: null, refusal: expect.stringContaining('not signed') })]);
+
+    const printed = await vigil('approve', handle.workflowId, '--analyst', 'alice', '--reason', 'confirmed intrusion', '--print');
+    expect(printed).toMatchObject({ code: 0, stderr: '' });
+    expect(JSON.parse(printed.stdout)).toEqual({ token: expect.stringMatching(/^[\w-]+\.[\w-]+\.[\w-]+$/) });
+    expect((await signal(handle.workflowId, printed.stdout.trim())).code).toBe(0);
     const outcome: IncidentOutcome = await handle.result();
     expect(outcome).toMatchObject({ resolution: 'executed', decidedBy: 'alice' });
     expect(outcome.actionResults.map((r) => r.actionner)).toEqual(['kubernetes:label', 'kubernetes:networkpolicy', 'kubernetes:terminate']);
@@ -75,9 +94,9 @@ describe('incident end to end (dev server + five worker processes)', () => {
   it('refuses malformed and unauthorized decisions with the reason, and keeps waiting', async () => {
     const handle = await open(criticalShell);
     await waitForStatus(handle, 'awaiting_decision');
-    const malformed = await vigil('approve', handle.workflowId, '--analyst', 'not a name');
-    expect(malformed.code).toBe(2);
-    expect(malformed.stderr).toContain('malformed decision');
+    const nameless = await vigil('approve', handle.workflowId, '--analyst', 'not a name');
+    expect(nameless.code).toBe(1);
+    expect(nameless.stderr).toContain('not an analyst name');
     const junior = await vigil('approve', handle.workflowId, '--analyst', 'bob');
     expect(junior.code).toBe(2);
     expect(junior.stderr).toContain('lacks the senior role');
@@ -100,10 +119,14 @@ describe('incident end to end (dev server + five worker processes)', () => {
   it('completes an incident whose coordinator and remediation workers were killed while it waited', async () => {
     const handle = await open(criticalShell);
     await waitForStatus(handle, 'awaiting_decision');
+    const { verdict } = await handle.query(stateQuery);
     await stack.workers.workers.get('coordinator')!.kill9();
     await stack.workers.workers.get('remediation')!.kill9();
-    // Signals need no worker: Temporal holds the decision until the coordinator is back.
-    expect((await signal(handle.workflowId, '{"decision":"approve","analyst":"alice","reason":"go"}')).code).toBe(0);
+    // Signals need no worker: Temporal holds the decision until the coordinator is back. With the
+    // coordinator down nothing answers a query, so the verdict answered is named explicitly.
+    const printed = await vigil('approve', handle.workflowId, '--analyst', 'alice', '--reason', 'go', '--print', '--verdict', verdict!.inputDigest);
+    expect(printed.code).toBe(0);
+    expect((await signal(handle.workflowId, printed.stdout.trim())).code).toBe(0);
     await stack.workers.start('coordinator');
     await stack.workers.start('remediation');
     const outcome: IncidentOutcome = await handle.result();

@@ -31,14 +31,30 @@ describe('local Kafka broker (scripts/kafka.sh)', () => {
     return broker;
   }
 
-  it('starts a broker on loopback', () => {
+  /** The cluster's own answer: how many brokers its metadata lists (proves something is really there). */
+  async function clusterBrokers(brokers: string[]): Promise<number> {
+    const admin = testKafka(brokers, 'vigil-it-probe').admin();
+    await admin.connect();
+    try {
+      return (await admin.describeCluster()).brokers.length;
+    } finally {
+      await admin.disconnect();
+    }
+  }
+
+  it('starts a broker on loopback, or adopts the cluster KAFKA_BROKERS names', async () => {
     const b = started();
-    expect(b.brokers.length).toBeGreaterThan(0);
-    if (!b.external) {
+    const named = process.env.KAFKA_BROKERS?.trim();
+    expect(b.external).toBe(Boolean(named));
+    if (b.external) {
+      expect(b.brokers).toEqual(named!.split(',').map((s) => s.trim()).filter(Boolean));
+      expect(b.pid).toBeUndefined();
+    } else {
       expect(b.brokers).toEqual([expect.stringMatching(/^127\.0\.0\.1:\d+$/)]);
       expect(b.pid).toBeDefined();
       expect(isProcessAlive(b.pid ?? -1)).toBe(true);
     }
+    expect(await clusterBrokers(b.brokers)).toBeGreaterThan(0);
   });
 
   it('creates a 3-partition topic, produces 100 messages and consumes them all in a group with committed offsets', async () => {
@@ -113,13 +129,19 @@ describe('local Kafka broker (scripts/kafka.sh)', () => {
     }
   }, 120_000);
 
-  it('stop() ends the broker JVM by PID', async () => {
+  it('stop() ends the broker JVM by PID (and leaves an adopted cluster running)', async () => {
     const b = started();
     await consumer?.disconnect();
     consumer = undefined;
     await producer?.disconnect();
     producer = undefined;
+    const pid = b.pid;
     await b.stop();
-    if (!b.external) expect(isProcessAlive(b.pid ?? -1)).toBe(false);
+    if (b.external) {
+      expect(await clusterBrokers(b.brokers)).toBeGreaterThan(0);
+    } else {
+      expect(pid).toBeDefined();
+      expect(isProcessAlive(pid ?? -1)).toBe(false);
+    }
   }, 120_000);
 });

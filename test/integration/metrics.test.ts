@@ -1,11 +1,11 @@
 import { spawn } from 'node:child_process';
-import type { IncidentOutcome } from '../../contracts';
+import type { FlaggedAction, IncidentOutcome } from '../../contracts';
 import { startIncident } from '../../lib/incidents';
 import { fromRoot } from '../../lib/paths';
 import { WORKER_NAMES } from '../../lib/devstack/stack';
 import type { WorkerName } from '../../lib/devstack/stack';
 import { toolPath } from '../../lib/tools';
-import { decideUpdate } from '../../workflows/definitions';
+import { decideUpdate, stateQuery } from '../../workflows/definitions';
 import type { DevStack } from '../helpers/dev-stack';
 import { startDevStack, waitForStatus } from '../helpers/dev-stack';
 import type { FakeLlm } from '../helpers/fake-llm';
@@ -41,6 +41,7 @@ print(json.dumps(sorted(ids)))
 describe('metrics on every process', () => {
   let llm: FakeLlm;
   let stack: DevStack;
+  let flagged: FlaggedAction[] = [];
   const scrape = async (name: WorkerName, openMetrics = false) =>
     (await fetch(`http://127.0.0.1:${stack.workers.opsPorts.get(name)}/metrics`, { headers: openMetrics ? { accept: 'application/openmetrics-text' } : {} })).text();
   const sample = (body: string, name: string, labels = ''): number | undefined => {
@@ -56,10 +57,13 @@ describe('metrics on every process', () => {
     const critical = await startIncident(stack.client, anomalyOf(exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Critical'))));
     const handle = stack.client.workflow.getHandle(critical.incidentId);
     await waitForStatus(handle, 'awaiting_decision');
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', analyst: 'alice', reason: 'confirmed' }] });
+    await handle.executeUpdate(decideUpdate, { args: [await stack.analysts.decision(handle, 'alice', 'approve', 'confirmed')] });
     const outcomes: IncidentOutcome[] = [await handle.result()];
     const low = await startIncident(stack.client, anomalyOf(evidentAlert()));
-    outcomes.push(await stack.client.workflow.getHandle(low.incidentId).result());
+    const lowHandle = stack.client.workflow.getHandle(low.incidentId);
+    outcomes.push(await lowHandle.result());
+    // What policy flagged in these two verdicts, read from the incidents themselves: the rate's known value.
+    flagged = (await Promise.all([handle, lowHandle].map((h) => h.query(stateQuery)))).flatMap((s) => s.verdict?.flagged ?? []);
     expect(outcomes.map((o) => o.resolution)).toEqual(['executed', 'executed']);
   });
   afterAll(async () => {
@@ -109,7 +113,10 @@ describe('metrics on every process', () => {
     expect(sample(coordinator, 'vigil_five_signal_coverage')).toBe(1);
     expect(coordinator).toContain('vigil_agent_signal_observed{agent="notification",signal="policy"} 1');
     expect(review).toContain('# TYPE vigil_step_mutation_intervention_rate gauge');
-    const rate = sample(review, 'vigil_step_mutation_intervention_rate');
-    if (rate !== undefined) expect(rate).toBeGreaterThanOrEqual(0);
+    // Known from the verdicts: mutated over everything flagged. Something must have been flagged, or the rate is not defined.
+    const mutated = flagged.filter((f) => f.disposition === 'mutated').length;
+    expect(flagged.length).toBeGreaterThan(0);
+    expect(sample(review, 'vigil_review_flagged_actions_total', 'disposition="mutated"')).toBe(mutated);
+    expect(sample(review, 'vigil_step_mutation_intervention_rate')).toBeCloseTo(mutated / flagged.length, 10);
   });
 });

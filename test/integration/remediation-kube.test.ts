@@ -17,8 +17,11 @@ import { incidentIdFor } from '../../lib/identity';
 import { startIncident } from '../../lib/incidents';
 import { connectClient } from '../../lib/temporal-client';
 import { temporalConfigFromEnv } from '../../lib/temporal-config';
-import { stateQuery } from '../../workflows/definitions';
+import { decisionTrustConfigFromEnv, trustedIssuers } from '../../lib/trust/decision-keys';
+import { revertContainmentUpdate, stateQuery } from '../../workflows/definitions';
 import { incidentWorkflow } from '../../workflows/incident';
+import type { TestAnalysts } from '../helpers/analysts';
+import { testAnalysts } from '../helpers/analysts';
 import { waitForStatus } from '../helpers/dev-stack';
 import { anomalyOf, byRule, exampleAlert } from '../helpers/fixtures';
 import { inProcessAgents, withWorkers } from '../helpers/in-process-agents';
@@ -260,6 +263,7 @@ describe('remediation on a real API server', () => {
   describe('containment time-to-live (time-skipping server, real API server)', () => {
     let env: TestWorkflowEnvironment | undefined;
     let policyDir: string;
+    let ttlAnalysts: TestAnalysts | undefined;
     const notices: string[] = [];
 
     beforeAll(async () => {
@@ -269,6 +273,7 @@ describe('remediation on a real API server', () => {
       const data = JSON.parse(readFileSync(fromRoot('policies', 'data.json'), 'utf8')) as { vigil: { config: Record<string, unknown> } };
       data.vigil.config.remediation = { containment_ttl_seconds: { medium: 1800 } };
       writeFileSync(join(policyDir, 'data.json'), JSON.stringify(data));
+      ttlAnalysts = await testAnalysts(['alice']);
       await seedDeployment(c().kubeConfig, {
         namespace: 'default',
         name: 'ttl',
@@ -280,6 +285,7 @@ describe('remediation on a real API server', () => {
     afterAll(async () => {
       await env?.teardown();
       if (policyDir) rmSync(policyDir, { recursive: true, force: true });
+      ttlAnalysts?.remove();
     });
 
     const incidentOn = (pod: string) => {
@@ -290,6 +296,7 @@ describe('remediation on a real API server', () => {
       inProcessAgents((env as TestWorkflowEnvironment).nativeConnection, {
         notifier: recordingNotifier(notices),
         remediation: deps(asRemediation(), { guards: () => loadGuards(policyDir) }),
+        issuers: ttlAnalysts ? trustedIssuers(decisionTrustConfigFromEnv(ttlAnalysts.env)) : [],
       });
     const quarantined = async (pod: string) => (await c().kubeConfig.makeApiClient(CoreV1Api).readNamespacedPod({ namespace: 'default', name: pod })).metadata?.labels?.['vigil.dev/quarantine'];
 
@@ -315,7 +322,9 @@ describe('remediation on a real API server', () => {
         await until('containment held', async () => ((await handle.query(stateQuery)).containment?.state === 'held' ? true : undefined));
         const refused = await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'nobody' });
         expect(refused).toMatchObject({ accepted: false, reason: expect.stringContaining('not authorized') });
-        expect(await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'alice', reason: 'real intrusion' })).toMatchObject({ accepted: true, containment: { state: 'confirmed' } });
+        // Confirming is a signed approve of the incident's verdict, in alice's name.
+        const { token } = await ttlAnalysts!.decision(handle, 'alice', 'approve', 'real intrusion');
+        expect(await requestContainment((env as TestWorkflowEnvironment).client, workflowId, 'confirm', { analyst: 'alice', reason: 'real intrusion', token })).toMatchObject({ accepted: true, containment: { state: 'confirmed' } });
         return handle.result();
       });
       expect(outcome.containment).toMatchObject({ state: 'confirmed', settledBy: 'alice', reverts: [] });
@@ -329,6 +338,7 @@ describe('remediation on a real API server', () => {
     let remediation: WorkerStack | undefined;
     let client: Client | undefined;
     let dir: string;
+    let analysts: TestAnalysts | undefined;
     const pod = 'shell-6c7d8f-kq2zx';
 
     beforeAll(async () => {
@@ -346,7 +356,9 @@ describe('remediation on a real API server', () => {
       // Two stacks, one trust: review signs with the verdict key remediation verifies, and trusts the tests' gate key.
       const verdictKey = freshKeys('verdict').files;
       const trust = { VIGIL_VERDICT_SIGNING_KEY_FILE: verdictKey.privateKeyFile, VIGIL_VERDICT_PUBLIC_KEY_FILE: verdictKey.publicKeyFile, VIGIL_GATE_PUBLIC_KEY_FILE: testGateKeys().publicKeyFile };
-      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'], env: trust });
+      // Containment requests are signed decisions: alice is a policy analyst, mallory has a key but no place in policy.
+      analysts = await testAnalysts(['alice', 'mallory']);
+      agents = await startWorkers({ temporalAddress: server.address, logDir: dir, names: ['coordinator', 'analysis', 'review', 'notification'], env: { ...trust, ...analysts.env } });
       // Only the remediation worker holds a token: the chart ServiceAccount's, from the TokenRequest API.
       remediation = await startWorkers({
         temporalAddress: server.address,
@@ -363,6 +375,7 @@ describe('remediation on a real API server', () => {
       await agents?.stop();
       await server?.stop();
       if (dir) rmSync(dir, { recursive: true, force: true });
+      analysts?.remove();
     }, 120_000);
 
     it('survives kill -9 of the remediation worker mid-containment: each write once in the audit log, the incident completes, vigil revert undoes it', async () => {
@@ -392,7 +405,12 @@ describe('remediation on a real API server', () => {
       expect(state.actionResults.flatMap((r) => r.writes ?? []).some((w) => w.state === 'already_applied')).toBe(true);
       expect(state.containment).toMatchObject({ state: 'held', ttlSeconds: null });
 
-      const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '' } });
+      const vigil = (...args: string[]) => runVigil(args, { env: { TEMPORAL_ADDRESS: server?.address ?? '', ...analysts?.env } });
+      // Releasing containment takes a signed reject: a plain request naming alice, and alice's signed approve, are refused.
+      const revertWith = (request: unknown) => handle.executeUpdate(revertContainmentUpdate, { args: [request] });
+      await expect(revertWith({ analyst: 'alice', reason: 'unsigned' })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/not authorized: .*not signed/) } });
+      const approve = await analysts!.decision(handle, 'alice', 'approve');
+      await expect(revertWith({ analyst: 'alice', reason: 'wrong act', token: approve.token })).rejects.toMatchObject({ cause: { message: expect.stringMatching(/a signed approve cannot revert/) } });
       const refused = await vigil('revert', incidentId, '--analyst', 'mallory', '--reason', 'let me in');
       expect(refused.code).toBe(1);
       expect(refused.stderr).toContain('not authorized');

@@ -36,7 +36,7 @@ describe('one trace id from alert to notification', () => {
     ({ incidentId } = await startIncident(stack.client, anomaly));
     const handle = stack.client.workflow.getHandle(incidentId);
     await waitForStatus(handle, 'awaiting_decision');
-    await handle.executeUpdate(decideUpdate, { args: [{ decision: 'approve', analyst: 'alice', reason: 'confirmed' }] });
+    await handle.executeUpdate(decideUpdate, { args: [await stack.analysts.decision(handle, 'alice', 'approve', 'confirmed')] });
     outcome = await handle.result();
     // Log lines are flushed by the processes asynchronously; give the last ones a moment.
     await new Promise((r) => setTimeout(r, 500));

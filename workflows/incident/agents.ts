@@ -2,7 +2,7 @@ import { proxyActivities, uuid4 } from '@temporalio/workflow';
 import type { AnalysisActivities } from '../../activities/analysis';
 import type { Delivery, Notice, NotificationActivities } from '../../activities/notification';
 import type { ContainmentTerms, RemediationActivities } from '../../activities/remediation';
-import type { AuthorityResult, AuthorizeInput, ReviewActivities, ReviewInput } from '../../activities/review';
+import type { AuthorizeInput, AuthorizeResult, ReviewActivities, ReviewInput } from '../../activities/review';
 import type { ActionResult, AgentMessage, Analysis, Anomaly, Asset, ProposedAction, RevertResult, Severity, SkillRef, Verdict } from '../../contracts';
 import { A2A_ROLES, agentMessage, AGENTS, COORDINATOR } from '../../contracts';
 import type { IncidentObserver } from './observer';
@@ -33,9 +33,11 @@ export class AgentCalls {
     return agentMessage({ messageId: uuid4(), contextId: this.incidentId, role: A2A_ROLES.user, traceId: this.traceId, skill: skill.skill, from: COORDINATOR.name, data });
   }
 
-  async analyse(anomaly: Anomaly, summary: string): Promise<Analysis> {
-    const request = this.ask(analyse, { anomaly });
-    const reply = await analysis[analyse.activity].executeWithOptions({ ...AGENT_OPTIONS.analysis, summary }, [request]);
+  /** `deterministic`: the analysis agent's rule analyser only (the fallback when the full analysis failed). */
+  async analyse(anomaly: Anomaly, summary: string, deterministic = false): Promise<Analysis> {
+    const request = this.ask(analyse, deterministic ? { anomaly, deterministic } : { anomaly });
+    const options = deterministic ? AGENT_OPTIONS.analysisFallback : AGENT_OPTIONS.analysis;
+    const reply = await analysis[analyse.activity].executeWithOptions({ ...options, summary }, [request]);
     this.observer.analysed(request, reply);
     return reply.parts[0].data;
   }
@@ -47,7 +49,7 @@ export class AgentCalls {
     return reply.parts[0].data;
   }
 
-  async authorize(input: AuthorizeInput, summary: string): Promise<AuthorityResult> {
+  async authorize(input: AuthorizeInput, summary: string): Promise<AuthorizeResult> {
     const request = this.ask(authorizeDecision, input);
     const reply = await review[authorizeDecision.activity].executeWithOptions({ ...AGENT_OPTIONS.review, summary }, [request]);
     this.observer.authorized(request, reply);
@@ -75,7 +77,7 @@ export class AgentCalls {
     return reply.parts[0].data;
   }
 
-  async notify(notice: Notice, verdict: Verdict, summary: string): Promise<Delivery> {
+  async notify(notice: Notice, verdict: Verdict | null, summary: string): Promise<Delivery> {
     const request = this.ask(notify, notice);
     const reply = await notification[notify.activity].executeWithOptions({ ...AGENT_OPTIONS.notification, summary }, [request]);
     this.observer.notified(request, reply, verdict);

@@ -41,19 +41,37 @@ export class ContainmentDesk {
     return { ok: true, request: parsed.data };
   }
 
-  /** Asks the review policy whether this analyst may; on yes the hold ends with this request. */
+  /**
+   * Asks the review agent to verify the request's signed decision (revert = reject, confirm =
+   * approve, for this incident's verdict) and policy whether its analyst may; on yes the hold ends
+   * with this request, in the name the token carries. A token counts once, decisions included.
+   */
   async request(kind: Kind, raw: unknown): Promise<ContainmentCheck> {
     const pre = this.precheck(kind, raw);
     if (!pre.ok) return this.note(kind, raw, pre.reason);
     const { asset, severity, verdict } = this.incident.state;
-    const decision = { decision: kind === 'revert' ? ('reject' as const) : ('approve' as const), analyst: pre.request.analyst, reason: pre.request.reason };
-    const authority = await this.agents.authorize({ decision, requiredRole: verdict?.escalation?.requiredRole ?? 'analyst', asset, severity }, `may ${pre.request.analyst} ${kind} the containment?`);
-    if (!authority.allowed) return this.note(kind, raw, `not authorized: ${authority.reasons.map((r) => r.message).join('; ')}`, authority.policyVersion);
+    if (!verdict) return this.note(kind, raw, 'no verdict to act under');
+    const expected = kind === 'revert' ? ('reject' as const) : ('approve' as const);
+    const { token, analyst, reason } = pre.request;
+    const submitted = token ? { token } : { decision: expected, analyst, reason };
+    const authority = await this.agents.authorize(
+      { submitted, verdictDigest: verdict.inputDigest, requiredRole: verdict.escalation?.requiredRole ?? 'analyst', asset, severity, actions: [] },
+      `may ${token ? 'a signed request' : `${analyst} (unsigned)`} ${kind} the containment?`,
+    );
+    if (authority.nonce !== null) {
+      const nonces = this.incident.state.decisionNonces;
+      if (nonces.includes(authority.nonce)) return this.note(kind, raw, 'replayed: this signed decision was already used in this incident', authority.policyVersion);
+      nonces.push(authority.nonce);
+    }
+    if (!authority.allowed || !authority.decision) return this.note(kind, raw, `not authorized: ${authority.reasons.map((r) => r.message).join('; ')}`, authority.policyVersion);
+    if (authority.decision.decision !== expected) return this.note(kind, raw, `a signed ${authority.decision.decision} cannot ${kind} containment (${kind} takes a ${expected})`, authority.policyVersion);
     const again = this.precheck(kind, raw);
     if (!again.ok) return this.note(kind, raw, again.reason, authority.policyVersion);
-    this.pending = { kind, request: pre.request };
-    this.note(kind, raw, null, authority.policyVersion);
-    return pre;
+    // Who asked is who signed: the payload's analyst is only a claim.
+    const request: ContainmentRequest = { analyst: authority.decision.analyst, reason: authority.signed ? authority.decision.reason : reason };
+    this.pending = { kind, request };
+    this.note(kind, raw, null, authority.policyVersion, request);
+    return { ok: true, request };
   }
 
   /** Containment wrote to the cluster: hold it under the policy's terms (TTL per severity). */
@@ -89,9 +107,10 @@ export class ContainmentDesk {
     return c;
   }
 
-  private note(kind: Kind, raw: unknown, refusal: string | null, policyVersion: string | null = null): ContainmentCheck {
+  private note(kind: Kind, raw: unknown, refusal: string | null, policyVersion: string | null = null, granted: ContainmentRequest | null = null): ContainmentCheck {
     const parsed = ContainmentRequestSchema.safeParse(raw);
-    const request = parsed.success ? parsed.data : null;
+    // The memo keeps who and why, not the token (bounded, and a token is the analyst's to spend).
+    const request = granted ?? (parsed.success ? { analyst: parsed.data.analyst, reason: parsed.data.reason } : null);
     upsertMemo({ [CONTAINMENT_MEMO_KEY]: { kind, request, granted: refusal === null, refusal, policyVersion, at: new Date().toISOString() } });
     if (refusal || !request) {
       log.warn('containment request refused', { incidentId: this.incident.id, kind, refusal });

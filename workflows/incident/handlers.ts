@@ -19,7 +19,7 @@ export function installHandlers(incident: Incident, desk: DecisionDesk, containm
     async (raw: unknown): Promise<DecideResult> => {
       const result = await desk.decide(raw, 'update');
       if (!result.ok) throw ApplicationFailure.create({ type: FAILURE_TYPES.policyDenied, message: result.reason, nonRetryable: true });
-      return { accepted: true, decision: result.decision.decision, analyst: result.decision.analyst };
+      return { accepted: true, decision: result.decision.decision, analyst: result.decision.analyst, progress: result.progress, settled: result.settled };
     },
     {
       validator: (raw: unknown) => {

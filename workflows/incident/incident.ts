@@ -1,6 +1,6 @@
 import { log, setCurrentDetails, upsertSearchAttributes, workflowInfo } from '@temporalio/workflow';
 import type { SearchAttributeUpdatePair } from '@temporalio/common';
-import type { Analysis, Anomaly, FalcoAlert, IncidentState, IncidentStatus, JoinedAlert, TimelineEntry, Verdict } from '../../contracts';
+import type { Analysis, Anomaly, FalcoAlert, IncidentFailure, IncidentState, IncidentStatus, JoinedAlert, TimelineEntry, Verdict } from '../../contracts';
 import { AnomalySchema, assetLabel, assetOf, ChainSummary, joinedAlertFacts, joinedAlertId, joinedAlertOf, SA, SEVERITIES, severityFromPriority, TRUST_LABELS } from '../../contracts';
 import type { IncidentAlerts } from '../definitions';
 
@@ -102,6 +102,10 @@ export class Incident {
       trusted: null,
       escalationDeadline: null,
       decisions: [],
+      quorum: null,
+      decisionNonces: [],
+      refusalsDropped: 0,
+      failures: [],
       actionResults: [],
       containment: null,
       notifications: [],
@@ -167,6 +171,13 @@ export class Incident {
     this.state.analysis = analysis;
     this.state.severity = analysis.severity;
     this.upsert([{ key: SA.severity, value: analysis.severity }]);
+  }
+
+  /** A step failed past its retries: kept in the state (and the outcome), logged loud; the caller falls back. */
+  failed(step: IncidentFailure['step'], err: unknown): void {
+    const message = (err instanceof Error ? `${err.message}${err.cause instanceof Error ? `: ${err.cause.message}` : ''}` : String(err)).slice(0, 2000);
+    this.state.failures.push({ step, message, at: new Date().toISOString() });
+    log.error('incident step failed', { incidentId: this.id, step, error: message });
   }
 
   /** The review agent's signed verdict says whether the gate opened this incident; the UI filters on it (VigilTrusted). */

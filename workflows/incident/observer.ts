@@ -1,7 +1,7 @@
 import { proxySinks } from '@temporalio/workflow';
 import type { Sinks } from '@temporalio/workflow';
 import type { AgentMessage, AgentName, Verdict } from '../../contracts';
-import type { AuthorityResult } from '../../activities/review';
+import type { AuthorizeResult } from '../../activities/review';
 import type { Notice } from '../../activities/notification';
 
 export interface ObservedSignals {
@@ -68,7 +68,7 @@ export class IncidentObserver {
     this.pendingAnalysis = null;
   }
 
-  authorized(request: AgentMessage<unknown>, reply: AgentMessage<AuthorityResult>): void {
+  authorized(request: AgentMessage<unknown>, reply: AgentMessage<AuthorizeResult>): void {
     this.sinks.agentSignals('review', { ...exchangeSignals(request, reply), policy: reply.parts[0].data.policyVersion !== 'none' });
   }
 
@@ -77,8 +77,8 @@ export class IncidentObserver {
     this.sinks.agentSignals('remediation', { ...exchangeSignals(request, reply), policy: request.parts[0].data.actions.every((a) => allowed.has(a.id)) });
   }
 
-  notified(request: AgentMessage<Notice>, reply: AgentMessage<unknown>, verdict: Verdict): void {
-    this.sinks.agentSignals('notification', { ...exchangeSignals(request, reply), policy: request.parts[0].data.verdict === verdict.outcome });
+  notified(request: AgentMessage<Notice>, reply: AgentMessage<unknown>, verdict: Verdict | null): void {
+    this.sinks.agentSignals('notification', { ...exchangeSignals(request, reply), policy: verdict !== null && request.parts[0].data.verdict === verdict.outcome });
   }
 
   escalated(): void {

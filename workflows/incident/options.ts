@@ -16,8 +16,10 @@ function agentOptions(agent: AgentName, startToCloseTimeout: string, retry: Retr
 /** Per-agent budgets: analysis may call an LLM; review is in-process wasm; notification chases flaky webhooks. */
 export const AGENT_OPTIONS = {
   analysis: agentOptions('analysis', '2 minutes', { initialInterval: '2s', maximumInterval: '30s' }),
+  // The deterministic path after a failed analysis: no LLM, so short, and few tries before the incident escalates without it.
+  analysisFallback: agentOptions('analysis', '30 seconds', { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3 }),
   review: agentOptions('review', '30 seconds', { initialInterval: '1s', maximumInterval: '10s' }),
   // The activity heartbeats before each action: a worker killed mid-containment is retried within 20 s.
   remediation: { ...agentOptions('remediation', '1 minute', { initialInterval: '2s', maximumInterval: '1 minute' }), heartbeatTimeout: '20 seconds' },
   notification: agentOptions('notification', '30 seconds', { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 8 }),
-} satisfies Record<AgentName, ActivityOptions>;
+} satisfies Record<AgentName | 'analysisFallback', ActivityOptions>;

@@ -1,10 +1,11 @@
-import { allHandlersFinished, condition, patched } from '@temporalio/workflow';
-import type { Anomaly, IncidentOutcome } from '../../contracts';
+import { ActivityFailure, allHandlersFinished, condition, ContinueAsNew, patched } from '@temporalio/workflow';
+import type { Analysis, Anomaly, IncidentOutcome, Verdict } from '../../contracts';
 import { AgentCalls } from './agents';
 import { ContainmentDesk, heldWrites, refusedOrFailed } from './containment';
 import { DecisionDesk } from './decisions';
 import type { Settlement } from './escalation';
 import { escalate } from './escalation';
+import { emptyAnalysis, forcedEscalation, unreviewedVerdict } from './fallbacks';
 import { installHandlers } from './handlers';
 import type { IncidentCarry, Reviewed } from './incident';
 import { Incident } from './incident';
@@ -15,9 +16,10 @@ import { IncidentObserver } from './observer';
 const UNTRUSTED_NEVER_EXECUTES = 'vigil-untrusted-never-executes';
 
 /**
- * One security incident: analysis → review → (escalation and a durable wait for an analyst)
+ * One security incident: analysis → review → (escalation and a durable wait for analysts)
  * → remediation → notification. Every agent is an activity on its own task queue. A run that
- * continued as new during a long escalation (`carry`) resumes the wait where it was.
+ * continued as new during a long escalation (`carry`) resumes the wait where it was. Nothing
+ * fails silently: a failed analysis or review escalates and pages, a failed step pages.
  */
 export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry): Promise<IncidentOutcome> {
   const incident = carry ? Incident.resume(carry) : Incident.open(anomaly);
@@ -29,7 +31,27 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   const containment = new ContainmentDesk(incident, agents);
   installHandlers(incident, desk, containment);
   incident.publish();
+  try {
+    return await respond(incident, agents, desk, notices, containment, observer, carry);
+  } catch (err) {
+    if (err instanceof ContinueAsNew) throw err;
+    // Whatever ends the incident unplanned is paged before the workflow fails.
+    incident.failed('workflow', err);
+    await notices.page('the incident workflow failed');
+    throw err;
+  }
+}
 
+async function respond(
+  incident: Incident,
+  agents: AgentCalls,
+  desk: DecisionDesk,
+  notices: Notices,
+  containment: ContainmentDesk,
+  observer: IncidentObserver,
+  carry?: IncidentCarry,
+): Promise<IncidentOutcome> {
+  const state = incident.state;
   let reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
   let resumed = carry !== undefined;
   let settlement: Settlement;
@@ -38,8 +60,9 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   // for the alerts that follow it.
   for (;;) {
     const outcome = reviewed.verdict.outcome;
+    const forced = forcedEscalation(incident);
     settlement = { execute: outcome === 'auto_execute', resolution: outcome === 'auto_execute' ? 'executed' : 'rejected' };
-    if (outcome === 'escalate') settlement = await escalate({ incident, desk, notices, observer }, reviewed, resumed);
+    if (outcome === 'escalate' || forced.length > 0) settlement = await escalate({ incident, desk, notices, observer }, reviewed, resumed, forced);
     resumed = false;
     if (settlement.execute || !incident.hasPending()) break;
     const before = state.anomaly;
@@ -55,46 +78,89 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
       continue;
     }
     reviewed = again;
+    desk.newVerdict();
   }
   incident.settlePending();
   const { verdict } = reviewed;
 
   // Under the review agent's own floor: an incident the gate did not open runs nothing without an analyst.
-  if (settlement.execute && !desk.accepted && verdict.originTrusted !== true && patched(UNTRUSTED_NEVER_EXECUTES)) {
+  if (settlement.execute && !desk.settled && verdict.originTrusted !== true && patched(UNTRUSTED_NEVER_EXECUTES)) {
     settlement = { execute: false, resolution: settlement.resolution === 'expired_executed' ? 'expired_rejected' : 'rejected' };
   }
   const actions = verdict.allowedActions;
+  let { resolution } = settlement;
   if (settlement.execute && actions.length > 0) {
     const names = actions.map((a) => a.actionner).join(', ');
     incident.show('remediating', `${names} on ${state.assetLabel}`);
-    state.actionResults = await agents.remediate(actions, verdict, state.asset, `run ${names}`);
+    try {
+      state.actionResults = await agents.remediate(actions, verdict, state.asset, `run ${names}`);
+    } catch (err) {
+      if (!(err instanceof ActivityFailure)) throw err;
+      incident.failed('remediation', err);
+      resolution = 'failed';
+    }
     // Fail closed and loud: an allowed action that pre-flight, a guard or the API server refused pages a human.
     if (refusedOrFailed(state.actionResults)) await notices.tell('remediation_refused', reviewed, 'remediation refused: a human must look');
     if (heldWrites(state.actionResults)) await containment.open(state.severity);
   }
 
-  const { resolution } = settlement;
   state.resolution = resolution;
   incident.show('notifying', `resolution ${resolution}`);
-  await notices.tell('resolution', reviewed, `report ${resolution}`);
+  if (resolution === 'failed') await notices.page(`remediation failed after its retries`);
+  else await notices.tell('resolution', reviewed, `report ${resolution}`);
   if (state.containment?.state === 'held') await containment.hold(reviewed, notices);
 
-  const decidedBy = desk.accepted?.analyst ?? null;
+  const decidedBy = desk.decidedBy;
   const ran = state.actionResults.map((r) => `${r.actionner}=${r.status}`).join(', ') || 'no actions run';
   incident.show('closed', `${resolution}${decidedBy ? ` by ${decidedBy}` : ''}; ${ran}`);
   // Late decisions may still be in flight; let them finish so their refusals land in history.
   await condition(allHandlersFinished);
-  return { incidentId: incident.id, traceId: state.traceId, resolution, verdict: verdict.outcome, decidedBy, actionResults: state.actionResults, containment: state.containment ?? null };
+  return {
+    incidentId: incident.id,
+    traceId: state.traceId,
+    resolution,
+    verdict: verdict.outcome,
+    decidedBy,
+    actionResults: state.actionResults,
+    containment: state.containment ?? null,
+    undelivered: state.notifications.filter((n) => !n.delivered).map((n) => n.kind),
+    failures: state.failures,
+  };
 }
 
+/** Analysis, then review; a failure of either falls back (never to execution) and is recorded for the escalation it forces. */
 async function analyseAndReview(incident: Incident, agents: AgentCalls): Promise<Reviewed> {
   const { anomaly, asset, assetLabel } = incident.state;
   incident.show('analysing', `${anomaly.alert.rule} on ${assetLabel}`);
-  const analysis = await agents.analyse(anomaly, `analyse "${anomaly.alert.rule}" on ${assetLabel}`);
+  const analysis = await analyseOrFallBack(incident, agents, `analyse "${anomaly.alert.rule}" on ${assetLabel}`);
   incident.analysed(analysis);
   incident.show('reviewing', analysis.summary);
   const chain = incident.chain();
-  const verdict = await agents.review({ anomaly, analysis, asset, ...(chain.length ? { chain } : {}) }, `policy review of ${analysis.actions.length} proposed action(s)${chain.length ? ` with ${chain.length} earlier alert(s) of the chain` : ''}`);
+  let verdict: Verdict;
+  try {
+    verdict = await agents.review({ anomaly, analysis, asset, ...(chain.length ? { chain } : {}) }, `policy review of ${analysis.actions.length} proposed action(s)${chain.length ? ` with ${chain.length} earlier alert(s) of the chain` : ''}`);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    incident.failed('review', err);
+    verdict = unreviewedVerdict(incident, incident.state.failures.at(-1)?.message ?? 'review failed');
+  }
   incident.reviewed(verdict);
   return { analysis, verdict };
+}
+
+async function analyseOrFallBack(incident: Incident, agents: AgentCalls, summary: string): Promise<Analysis> {
+  const { anomaly } = incident.state;
+  try {
+    return await agents.analyse(anomaly, summary);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    incident.failed('analysis', err);
+  }
+  try {
+    return await agents.analyse(anomaly, 'deterministic analysis (the analysis failed)', true);
+  } catch (err) {
+    if (!(err instanceof ActivityFailure)) throw err;
+    incident.failed('analysis', err);
+    return emptyAnalysis(incident, incident.state.failures.at(-1)?.message ?? 'analysis failed');
+  }
 }

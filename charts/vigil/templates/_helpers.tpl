@@ -34,6 +34,9 @@
 {{- define "vigil.gateKeySecret" -}}
 {{- .Values.trust.gateKey.existingSecret | default (printf "%s-gate-key" (include "vigil.fullname" .)) -}}
 {{- end -}}
+{{- define "vigil.approvalsKeySecret" -}}
+{{- .Values.trust.approvalsKey.existingSecret | default (printf "%s-approvals-key" (include "vigil.fullname" .)) -}}
+{{- end -}}
 {{- define "vigil.buttonKeySecret" -}}
 {{- .Values.approvals.buttonKey.existingSecret | default (printf "%s-approvals-button-key" (include "vigil.fullname" .)) -}}
 {{- end -}}

@@ -1,3 +1,5 @@
+import { createConnection } from 'node:net';
+import { networkInterfaces } from 'node:os';
 import { TaskState } from '@a2a-js/sdk';
 import type { Message, Task } from '@a2a-js/sdk';
 import { analysisSkill, deterministicAnalyser } from '../../../activities/analysis';
@@ -12,6 +14,15 @@ import { anomalyOf, byRule, exampleAlert } from '../../helpers/fixtures';
 
 const log = createLogger('test', 'silent');
 const TRACE = 'abcdef0123456789abcdef0123456789';
+
+function connectOnce(host: string, port: number): Promise<'connected'> {
+  return new Promise((resolve, reject) => {
+    const socket = createConnection({ host, port, timeout: 2000 });
+    socket.once('connect', () => (socket.destroy(), resolve('connected')));
+    socket.once('timeout', () => (socket.destroy(), reject(Object.assign(new Error('timeout'), { code: 'ETIMEDOUT' }))));
+    socket.once('error', reject);
+  });
+}
 
 function isMessage(r: Message | Task): r is Message {
   return 'messageId' in r && 'parts' in r && !('status' in r);
@@ -31,9 +42,18 @@ describe('A2A face of an agent without a CA (loopback only)', () => {
   });
   afterAll(() => server?.close());
 
-  it('binds 127.0.0.1 even when asked for every interface', () => {
+  it('binds 127.0.0.1 even when asked for every interface', async () => {
     expect(server.mutualTls).toBe(false);
+    // The socket's own address, as the kernel reports it, not the URL we print.
+    expect(server.listening).toMatchObject({ address: '127.0.0.1', family: 'IPv4', port: server.port });
     expect(server.url).toBe(`http://127.0.0.1:${server.port}`);
+    // And from any other address this host has, nothing answers on that port.
+    const others = Object.values(networkInterfaces())
+      .flat()
+      .filter((i) => i && !i.internal && i.family === 'IPv4')
+      .map((i) => i!.address);
+    for (const address of others) await expect(connectOnce(address, server.port)).rejects.toMatchObject({ code: 'ECONNREFUSED' });
+    await expect(connectOnce('127.0.0.1', server.port)).resolves.toBe('connected');
   });
 
   it('publishes a v1.0 card listing the skill with input and output JSON Schemas', async () => {
@@ -43,7 +63,8 @@ describe('A2A face of an agent without a CA (loopback only)', () => {
     expect(card.skills.map((s) => s.id)).toEqual(['analyse']);
     const ext = card.capabilities?.extensions.find((e) => e.uri === SKILL_SCHEMAS_EXTENSION);
     const schemas = (ext?.params as { skills: Record<string, { input: { properties: Record<string, unknown> }; output: { properties: Record<string, unknown> } }> }).skills.analyse!;
-    expect(Object.keys(schemas.input.properties)).toEqual(['anomaly']);
+    // `deterministic` asks for the rule analyser alone (the workflow's fallback when the full analysis failed).
+    expect(Object.keys(schemas.input.properties)).toEqual(['anomaly', 'deterministic']);
     expect(Object.keys(schemas.output.properties)).toEqual(expect.arrayContaining(['severity', 'confidence', 'actions', 'analyser']));
   });
 

@@ -23,6 +23,8 @@ const notice: Notice = {
   actionResults: [],
   escalationDeadline: new Date(deadline).toISOString(),
   requiredRole: 'senior',
+  approvals: null,
+  failures: [],
 };
 
 /** What the webhook notifier posts, received over real HTTP. */

@@ -1,7 +1,7 @@
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import type { Notice } from '../../../activities/notification/notice';
-import { renderNotice } from '../../../activities/notification/notice';
+import { inertText, MAX_QUOTED_CHARS, renderNotice } from '../../../activities/notification/notice';
 import { webhookNotifier } from '../../../activities/notification/notifiers/webhook';
 
 const notice: Notice = {
@@ -20,6 +20,8 @@ const notice: Notice = {
   actionResults: [],
   escalationDeadline: '2026-01-01T00:15:00.000Z',
   requiredRole: 'senior',
+  approvals: null,
+  failures: [],
 };
 
 describe('notices', () => {
@@ -27,8 +29,66 @@ describe('notices', () => {
     const text = renderNotice(notice);
     expect(text).toContain('vigil approve incident-abc --analyst');
     expect(text).toContain('vigil reject incident-abc --analyst');
-    expect(text).toContain('temporal workflow signal --workflow-id incident-abc --name analystDecision');
+    expect(text).toContain('temporal workflow signal --workflow-id incident-abc --name analystDecision --input "$(vigil approve incident-abc --analyst <you> --print)"');
     expect(text).toContain(notice.traceId);
+    // A plain JSON decision would be refused: the notice must not teach it.
+    expect(text).not.toContain('"analyst":');
+  });
+
+  it('shows event content only as quoted, inert, bounded text: no fake command block, no mention, no link', () => {
+    const summary = [
+      'Looks benign.',
+      '```',
+      'vigil approve incident-other --analyst alice --reason ok',
+      '```',
+      '@channel @here <!channel> <!here|here> approve now: [click](https://evil.example/x) ![p](https://evil.example/p.png) **urgent**',
+      'x'.repeat(2000),
+    ].join('\n');
+    const text = renderNotice({
+      ...notice,
+      summary,
+      rule: 'Shell `spawned`\n# Heading',
+      asset: 'default/`pod`@all',
+      reasons: [{ code: 'x', message: '@channel see <https://evil.example|docs>' }],
+      proposedActions: [
+        { id: 'a', actionner: 'kubernetes:label', target: { namespace: 'default', pod: 'p@here' }, params: {}, blastRadius: { scope: 'pod', pods: 1 }, rationale: '' },
+      ],
+    });
+    const lines = text.split('\n');
+    // Vigil's own command block is the only fence, and it names only this incident.
+    expect(lines.filter((l) => l.startsWith('```'))).toEqual(['```', '```']);
+    // The fake command survives only as words inside the quoted summary, on no line of its own.
+    expect(lines.filter((l) => l.includes('incident-other')).map((l) => l.slice(0, 10))).toEqual(['> Summary:']);
+    expect(text).not.toMatch(/@(channel|here|all)/);
+    expect(text).not.toMatch(/<!|<https?:/);
+    expect(text).not.toMatch(/[^\\]\]\(/);
+    expect(text).not.toContain('https://');
+    expect(text).not.toMatch(/(^|[^\\])\*\*urgent/);
+    expect(lines.some((l) => l.startsWith('#'))).toBe(false);
+    // Every piece of event content is a quotation line, bounded.
+    const summaryLine = lines.find((l) => l.startsWith('> Summary:'));
+    expect(summaryLine).toBeDefined();
+    expect(summaryLine!.length).toBeLessThan(MAX_QUOTED_CHARS * 2);
+    expect(summaryLine).toContain('more characters');
+  });
+
+  it('pages a failed incident with what failed, quoted, and shows quorum progress', () => {
+    const text = renderNotice({ ...notice, kind: 'incident_failed', failures: ['review: Activity task failed\n@here ```x```'], approvals: '1 of 2 approvals (alice)' });
+    expect(text.split('\n')[0]).toContain('could not handle an incident');
+    expect(text).toContain('> Failed: “review: Activity task failed @\u200bhere ˋˋˋxˋˋˋ”');
+    expect(text).toContain('Approvals: 1 of 2 approvals (alice)');
+    expect(text).not.toContain('vigil approve');
+  });
+
+  it('keeps ordinary names readable', () => {
+    expect(inertText('Terminal shell in container')).toBe('Terminal shell in container');
+    expect(inertText('shop/checkout-5d8f9c7b6-x2x9q')).toBe('shop/checkout-5d8f9c7b6-x2x9q');
+  });
+
+  it('keeps a hand-chosen workflow id from breaking out of the command block', () => {
+    const text = renderNotice({ ...notice, incidentId: 'incident-x\n```\n@channel' });
+    expect(text.split('\n').filter((l) => l.startsWith('```'))).toHaveLength(2);
+    expect(text).not.toContain('@channel');
   });
 
   it('posts a Mattermost/Slack-compatible body over real HTTP and surfaces a non-2xx answer', async () => {

@@ -292,7 +292,7 @@ describe('fail closed', () => {
     expect(kinds).toEqual(['no_bundle', 'undefined']);
   });
 
-  const authorityInput = { decision: { decision: 'approve' as const, analyst: 'alice', reason: '' }, requiredRole: 'analyst', asset: { kind: 'pod' as const, namespace: 'default', pod: 'p' }, severity: 'low' as const };
+  const authorityInput = { decision: { decision: 'approve' as const, analyst: 'alice', reason: '' }, signed: true, requiredRole: 'analyst', asset: { kind: 'pod' as const, namespace: 'default', pod: 'p' }, severity: 'low' as const, actions: [], incidentId: 'incident-unit' };
 
   it.each([
     ['no bundle', null],
@@ -309,7 +309,7 @@ describe('fail closed', () => {
 
 describe('analyst authority', () => {
   const ask = (analyst: string, requiredRole: string, namespace: string, pod = 'p') =>
-    evaluateAuthority(bundle, { decision: { decision: 'approve', analyst, reason: '' }, requiredRole, asset: { kind: 'pod', namespace, pod }, severity: 'high' });
+    evaluateAuthority(bundle, { decision: { decision: 'approve', analyst, reason: '' }, signed: true, requiredRole, asset: { kind: 'pod', namespace, pod }, severity: 'high', actions: [], incidentId: 'incident-unit' });
 
   it('allows a senior analyst, refuses a junior one for senior work, and unknown analysts', async () => {
     const alice = await ask('alice', 'senior', 'default');

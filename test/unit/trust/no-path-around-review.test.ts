@@ -24,7 +24,7 @@ beforeAll(async () => {
 afterAll(() => bundle?.retire());
 
 const verdictKeys = freshKeys('verdict');
-const review = () => createReviewActivities({ policy: { current: () => bundle }, log, trust: { signer: verdictKeys.signer, gate: testGateVerifier() } });
+const review = () => createReviewActivities({ policy: { current: () => bundle }, log, trust: { signer: verdictKeys.signer, gate: testGateVerifier() }, issuers: [] });
 const remediation = createRemediationActivities({ registry: defaultRegistry(), dryRun: true, log, verdicts: verdictKeys.verifier });
 
 const TRACE = 'a'.repeat(32);
