@@ -26,6 +26,7 @@ import { startWorkers } from '../lib/devstack/stack';
 import { connectClient } from '../lib/temporal-client';
 import { temporalConfigFromEnv } from '../lib/temporal-config';
 import { stateQuery } from '../workflows/definitions';
+import { assertDistinctWorkloads, benchPod } from './lib/bench-pods';
 import { readFacts } from './lib/history-facts';
 import { cpuSeconds, rssMiB } from './lib/proc-usage';
 import { load, numberArg } from './lib/stats';
@@ -54,10 +55,11 @@ async function main(): Promise<void> {
         .find((a) => a.rule === 'Terminal shell in container' && a.priority === 'Notice'),
     );
     const tag = randomUUID().slice(0, 8);
+    assertDistinctWorkloads({ ...template, output_fields: { ...template.output_fields, 'k8s.ns.name': 'kube-system' } }, tag);
     let seq = 0;
     const nextAnomaly = () => {
       seq += 1;
-      const alert: FalcoAlert = { ...template, time: new Date().toISOString(), output_fields: { ...template.output_fields, 'k8s.ns.name': 'kube-system', 'k8s.pod.name': `bench-${tag}-${seq}` } };
+      const alert: FalcoAlert = { ...template, time: new Date().toISOString(), output_fields: { ...template.output_fields, 'k8s.ns.name': 'kube-system', 'k8s.pod.name': benchPod(tag, seq) } };
       return { alert, score: 0.9, correlationKey: correlationKeyFor(workloadOf(alert), Date.parse(alert.time)), traceId: randomUUID().replace(/-/g, ''), receivedAt: new Date().toISOString() };
     };
 
