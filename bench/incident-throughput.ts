@@ -21,7 +21,8 @@
  * from the run's history. Server CPU from /proc/<pid>/stat of the dev server.
  *
  *   npm run build && node dist/bench/incident-throughput.js [--incidents 200] [--concurrency 8] [--rounds 3]
- *     [--in-memory] [--untuned] [--pragma PRAGMA=VALUE ...] [--dynamic KEY=JSON ...] [--single 10] [--keep]
+ *     [--in-memory] [--untuned] [--pragma PRAGMA=VALUE ...] [--dynamic KEY=JSON ...] [--single 10] [--keep] [--cpu-prof DIR]
+ *   (--cpu-prof DIR: the coordinator's V8 CPU profiles into DIR, written as it stops)
  *   (--keep: on failure, leave the dev server and workers up for inspection until SIGINT/SIGTERM)
  *   (--untuned: the temporal CLI's defaults instead of lib/dev-server.ts's DEV_SERVER_TUNING)
  *   VIGIL_WORKER_OPTIONS='{"maxConcurrentWorkflowTaskPolls":4}' applies to both sides' workers.
@@ -361,6 +362,9 @@ async function main(): Promise<void> {
       `dev server: ${dbFile ? 'SQLite file' : 'in-memory SQLite'}, ${untuned ? 'CLI defaults' : `tuned ${JSON.stringify(DEV_SERVER_TUNING)}`}${pragmas.length ? `, pragmas ${pragmas.join(' ')}` : ''}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}; worker options ${process.env.VIGIL_WORKER_OPTIONS ?? 'defaults'}\n`,
   );
 
+  // The coordinator's CPU profile (its main thread and the workflow threads), written when it exits.
+  const profileDir = listArg('cpu-prof')[0];
+  const profileEnv = profileDir ? { coordinator: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } } : undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -378,7 +382,7 @@ async function main(): Promise<void> {
     cleanups.push(() => server.stop());
     process.stderr.write(`bench stack: temporal ${server.address}, logs in ${work}\n`);
     // Both stacks start at once; whichever started is stopped even if the other failed.
-    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
+    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, envFor: profileEnv, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
     if (vigilStack.status === 'fulfilled') cleanups.push(() => vigilStack.value.stop());
     if (baseStack.status === 'fulfilled') cleanups.push(() => Promise.all(baseStack.value.map((c) => c.stop())).then(() => undefined));
     if (vigilStack.status === 'rejected') throw vigilStack.reason;
