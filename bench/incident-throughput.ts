@@ -364,7 +364,7 @@ async function main(): Promise<void> {
 
   // The coordinator's CPU profile (its main thread and the workflow threads), written when it exits.
   const profileDir = listArg('cpu-prof')[0];
-  const profileEnv = profileDir ? { coordinator: { NODE_OPTIONS: `${process.env.NODE_OPTIONS ?? ''} --cpu-prof --cpu-prof-dir=${profileDir}`.trim() } } : undefined;
+  const profileArgs = profileDir ? { coordinator: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -382,7 +382,7 @@ async function main(): Promise<void> {
     cleanups.push(() => server.stop());
     process.stderr.write(`bench stack: temporal ${server.address}, logs in ${work}\n`);
     // Both stacks start at once; whichever started is stopped even if the other failed.
-    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, envFor: profileEnv, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
+    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, nodeArgsFor: profileArgs, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
     if (vigilStack.status === 'fulfilled') cleanups.push(() => vigilStack.value.stop());
     if (baseStack.status === 'fulfilled') cleanups.push(() => Promise.all(baseStack.value.map((c) => c.stop())).then(() => undefined));
     if (vigilStack.status === 'rejected') throw vigilStack.reason;
