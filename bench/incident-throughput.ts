@@ -21,11 +21,14 @@
  * from the run's history. Server CPU from /proc/<pid>/stat of the dev server.
  *
  *   npm run build && node dist/bench/incident-throughput.js [--incidents 200] [--concurrency 8] [--rounds 3]
- *     [--in-memory] [--untuned] [--pragma PRAGMA=VALUE ...] [--dynamic KEY=JSON ...] [--single 10]
+ *     [--in-memory] [--untuned] [--pragma PRAGMA=VALUE ...] [--dynamic KEY=JSON ...] [--single 10] [--keep] [--cpu-prof DIR]
+ *   (--cpu-prof DIR: the coordinator's V8 CPU profiles into DIR, written as it stops)
+ *   (--keep: on failure, leave the dev server and workers up for inspection until SIGINT/SIGTERM)
  *   (--untuned: the temporal CLI's defaults instead of lib/dev-server.ts's DEV_SERVER_TUNING)
  *   VIGIL_WORKER_OPTIONS='{"maxConcurrentWorkflowTaskPolls":4}' applies to both sides' workers.
  */
 import { randomUUID } from 'node:crypto';
+import pino from 'pino';
 import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { cpus, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -40,9 +43,9 @@ import type { Child } from '../lib/devstack/children';
 import { startChild } from '../lib/devstack/children';
 import type { DevServer } from '../lib/devstack/dev-server';
 import { DEV_SERVER_TUNING, startDevServer } from '../lib/devstack/dev-server';
+import { withReverseShell } from '../lib/devstack/reverse-shell';
 import { DEFAULT_CORRELATION_WINDOW_MS } from '../lib/identity';
 import { openOrJoinIncident } from '../lib/incidents';
-import { createLogger } from '../lib/logger';
 import { fromRoot } from '../lib/paths';
 import { freePort } from '../lib/devstack/ports';
 import type { WorkerStack } from '../lib/devstack/stack';
@@ -56,12 +59,15 @@ import type { BaselineInput } from './baseline/shape';
 import { BASELINE_PAYLOAD_BYTES, BASELINE_QUEUES, BASELINE_ROLES, BASELINE_WORKFLOW_TYPE } from './baseline/shape';
 import type { RunFacts } from './lib/history-facts';
 import { readFacts } from './lib/history-facts';
+import { assertDistinctWorkloads, benchPod } from './lib/bench-pods';
 import { trainDemoModel } from './lib/gate-traffic';
 import { cpuSeconds } from './lib/proc-usage';
 import { QueueSource } from './lib/queue-source';
 import { flagArg, load, mean, median, numberArg, percentile } from './lib/stats';
 
-const log = createLogger('bench', 'silent');
+// The gate's warnings (dead letters, Temporal retries) to stderr: stdout carries the figures, and a
+// gate retrying in silence is what made this bench hang without a word once.
+const log = pino({ name: 'bench-gate', level: 'warn' }, pino.destination(2));
 
 function listArg(name: string): string[] {
   const out: string[] = [];
@@ -98,10 +104,15 @@ interface PhaseResult {
   workerCpus: number[];
 }
 
+interface Waiter {
+  resolve(id: string): void;
+  reject(err: Error): void;
+}
+
 /** The gate's side: alerts in, workflow ids out (as the opener reports them). */
 function vigilSide(client: Client, engine: ScoringEngine, template: FalcoAlert, workers: WorkerStack, concurrency: number): { side: Side; stop(): Promise<void> } {
   const source = new QueueSource();
-  const waiting: Array<(id: string) => void> = [];
+  const waiting: Waiter[] = [];
   const gate = new Gate({
     source,
     engine,
@@ -112,16 +123,29 @@ function vigilSide(client: Client, engine: ScoringEngine, template: FalcoAlert, 
       {
         open: async (anomaly) => {
           const result = await openOrJoinIncident(client, anomaly);
-          if (result.outcome !== 'started') throw new Error(`bench alert ${anomaly.correlationKey} did not open a new incident: ${result.outcome}`);
-          waiting.shift()?.(result.incidentId);
+          // Every bench alert is a workload of its own, so anything but a new incident means the bench
+          // measures something else: fail the phase now (thrown, the gate would retry it for ever).
+          if (result.outcome === 'started') waiting.shift()?.resolve(result.incidentId);
+          else waiting.shift()?.reject(new Error(`bench alert ${anomaly.correlationKey} did not open a new incident but ${result.outcome} ${result.incidentId}`));
           return result;
         },
       },
       workers.gateKeys ? signerFromFile(workers.gateKeys.privateKeyFile, 'gate signing key') : null,
     ),
   });
-  const running = gate.run();
+  // A gate that stops (a dead-lettered bench event ends the source) fails every run still waiting, and later offers.
+  let stopped: Error | null = null;
+  const running = gate.run().then(
+    () => {
+      stopped = new Error('the bench gate stopped');
+    },
+    (err: unknown) => {
+      stopped = new Error(`the bench gate failed: ${err instanceof Error ? err.message : String(err)}`);
+    },
+  );
+  void running.then(() => waiting.splice(0).forEach((w) => w.reject(stopped!)));
   const tag = randomUUID().slice(0, 8);
+  assertDistinctWorkloads(template, tag);
   let seq = 0;
   const side: Side = {
     name: 'vigil',
@@ -130,12 +154,13 @@ function vigilSide(client: Client, engine: ScoringEngine, template: FalcoAlert, 
     queues: [TASK_QUEUES.coordinator, TASK_QUEUES.analysis, TASK_QUEUES.review, TASK_QUEUES.remediation, TASK_QUEUES.notification],
     workerPids: () => [...workers.workers.values()].map((c) => c.pid),
     offer(n) {
-      const ids = Array.from({ length: n }, () => new Promise<string>((resolve) => waiting.push(resolve)));
+      if (stopped) return Array.from({ length: n }, () => Promise.reject(stopped!));
+      const ids = Array.from({ length: n }, () => new Promise<string>((resolve, reject) => waiting.push({ resolve, reject })));
       const now = new Date().toISOString();
       source.push(
         Array.from({ length: n }, () => {
           seq += 1;
-          const alert = { ...template, time: now, uuid: randomUUID(), output_fields: { ...template.output_fields, 'k8s.pod.name': `bench-${tag}-${seq}` } };
+          const alert = { ...template, time: now, uuid: randomUUID(), output_fields: { ...template.output_fields, 'k8s.pod.name': benchPod(tag, seq) } };
           return Buffer.from(JSON.stringify(alert));
         }),
       );
@@ -337,6 +362,9 @@ async function main(): Promise<void> {
       `dev server: ${dbFile ? 'SQLite file' : 'in-memory SQLite'}, ${untuned ? 'CLI defaults' : `tuned ${JSON.stringify(DEV_SERVER_TUNING)}`}${pragmas.length ? `, pragmas ${pragmas.join(' ')}` : ''}${Object.keys(dynamicConfig).length ? `, dynamic config ${JSON.stringify(dynamicConfig)}` : ''}; worker options ${process.env.VIGIL_WORKER_OPTIONS ?? 'defaults'}\n`,
   );
 
+  // The coordinator's CPU profile (its main thread and the workflow threads), written when it exits.
+  const profileDir = listArg('cpu-prof')[0];
+  const profileArgs = profileDir ? { coordinator: ['--cpu-prof', `--cpu-prof-dir=${profileDir}`] } : undefined;
   const cleanups: Array<() => Promise<void>> = [];
   const cleanup = async () => {
     for (const c of cleanups.reverse()) await c().catch(() => undefined);
@@ -348,11 +376,13 @@ async function main(): Promise<void> {
   process.once('SIGTERM', onSignal);
   process.once('SIGINT', onSignal);
   let ok = false;
+  const keep = flagArg('keep');
   try {
     const server = await startDevServer({ uiPort: null, dbFile, logFile: join(work, 'temporal.log'), sqlitePragmas: pragmas, dynamicConfig, tuned: !untuned });
     cleanups.push(() => server.stop());
+    process.stderr.write(`bench stack: temporal ${server.address}, logs in ${work}\n`);
     // Both stacks start at once; whichever started is stopped even if the other failed.
-    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
+    const [vigilStack, baseStack] = await Promise.allSettled([startWorkers({ temporalAddress: server.address, logDir: work, env: {}, nodeArgsFor: profileArgs, readyTimeoutMs: 300_000 }), startBaselineWorkers(server.address, work)]);
     if (vigilStack.status === 'fulfilled') cleanups.push(() => vigilStack.value.stop());
     if (baseStack.status === 'fulfilled') cleanups.push(() => Promise.all(baseStack.value.map((c) => c.stop())).then(() => undefined));
     if (vigilStack.status === 'rejected') throw vigilStack.reason;
@@ -374,13 +404,7 @@ async function main(): Promise<void> {
         .map((l) => JSON.parse(l) as FalcoAlert)
         .find((a) => a.rule === 'Terminal shell in container' && a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default'),
     );
-    // The shell talks to an outside address: evidence the policy contains (a lone shell is only notified).
-    Object.assign(template, {
-      output: `${template.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
-      tags: [...(template.tags ?? []), 'network', 'mitre_execution', 'T1059'],
-      output_fields: { ...template.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
-    });
-    const vigil = vigilSide(client, engine, template, workers, concurrency);
+    const vigil = vigilSide(client, engine, withReverseShell(template), workers, concurrency);
     cleanups.push(() => vigil.stop());
     const baseline = baselineSide(client, baselineWorkers, concurrency);
     cleanups.push(() => baseline.stop());
@@ -428,6 +452,11 @@ async function main(): Promise<void> {
       `incidents/s ${fmt(median(rates), 2)} baseline/s ${fmt(median(baseRates), 2)} ratio ${fmt(median(ratios), 3)} p50 ${fmt(percentile(sustained, 50), 0)}ms p99 ${fmt(percentile(sustained, 99), 0)}ms\n`,
     );
     ok = true;
+  } catch (err) {
+    if (!keep) throw err;
+    // Left up for a look (temporal workflow list/show --address, the logs); a signal stops it all.
+    process.stderr.write(`incident-throughput failed: ${err instanceof Error ? (err.stack ?? err.message) : String(err)}\n--keep: stack left up until SIGINT/SIGTERM\n`);
+    await new Promise(() => setInterval(() => undefined, 60_000));
   } finally {
     await cleanup();
     process.removeListener('SIGTERM', onSignal);

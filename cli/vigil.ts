@@ -13,6 +13,7 @@ import { registerAnalystCommands } from './analyst';
 import { registerContainmentCommands } from './containment';
 import { falsePositiveSuppression, sendDecision, signedDecision } from './decide';
 import { runDemo } from './demo';
+import { pendingIncidents } from './pending';
 import { formatIncident } from './format';
 import { registerGate } from './gate';
 import { registerTrain } from './train';
@@ -39,12 +40,7 @@ program
   .description('escalated incidents awaiting an analyst decision')
   .option('--json', 'print JSON')
   .action(async (opts: { json?: boolean }) => {
-    const c = await client();
-    const rows: IncidentState[] = [];
-    const query = `WorkflowType = 'incidentWorkflow' AND ExecutionStatus = 'Running' AND VigilStatus = 'awaiting_decision'`;
-    for await (const wf of c.workflow.list({ query })) {
-      rows.push(await c.workflow.getHandle(wf.workflowId).query(stateQuery));
-    }
+    const rows = await pendingIncidents(await client());
     if (opts.json) {
       process.stdout.write(`${JSON.stringify(rows, null, 2)}\n`);
       return;

@@ -50,6 +50,8 @@ export async function startWorkers(opts: {
   env?: NodeJS.ProcessEnv;
   /** Extra environment for one worker only (e.g. remediation's Kubernetes credentials). */
   envFor?: Partial<Record<WorkerName, NodeJS.ProcessEnv>>;
+  /** Node flags for one worker only (e.g. `--cpu-prof`, which NODE_OPTIONS may not carry). */
+  nodeArgsFor?: Partial<Record<WorkerName, string[]>>;
   logDir?: string;
   inheritOutput?: WorkerName[];
   names?: readonly WorkerName[];
@@ -66,7 +68,7 @@ export async function startWorkers(opts: {
     const child = startChild({
       name,
       command: process.execPath,
-      args: [fromRoot('dist', 'workers', `${name}.js`)],
+      args: [...(opts.nodeArgsFor?.[name] ?? []), fromRoot('dist', 'workers', `${name}.js`)],
       env: { ...opts.env, ...trust.env[name], ...opts.envFor?.[name], TEMPORAL_ADDRESS: opts.temporalAddress, VIGIL_OPS_PORT: String(port), VIGIL_OPS_HOST: '127.0.0.1' },
       logFile: opts.logDir ? join(opts.logDir, `${name}.log`) : undefined,
       inheritOutput: opts.inheritOutput?.includes(name),

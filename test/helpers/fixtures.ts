@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import type { Anomaly, FalcoAlert } from '../../contracts';
 import { AnomalySchema, FalcoAlertSchema } from '../../contracts';
+import { withReverseShell } from '../../lib/devstack/reverse-shell';
 import { alertFingerprint } from '../../lib/identity';
 import { signAnomaly } from '../../lib/trust/anomaly-signature';
 import { testGateSigner } from './trust';
@@ -57,11 +58,5 @@ export const byRule = (rule: string, extra: (a: FalcoAlert) => boolean = () => t
  */
 export function evidentAlert(): FalcoAlert {
   const shell = exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default' && a.output_fields['k8s.pod.name'] === 'alpine'));
-  return {
-    ...shell,
-    rule: 'Redirect STDOUT/STDIN to Network Connection in Container',
-    output: `${shell.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
-    tags: ['container', 'network', 'process', 'mitre_execution', 'T1059'],
-    output_fields: { ...shell.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
-  };
+  return { ...withReverseShell(shell), rule: 'Redirect STDOUT/STDIN to Network Connection in Container', tags: ['container', 'network', 'process', 'mitre_execution', 'T1059'] };
 }

@@ -24,9 +24,7 @@ const NUMBER = '(\\d+(?:\\.\\d+)?)';
 
 /** A few incidents through the whole bench so it cannot rot; it measures, it asserts no time. */
 describe('bench smoke: incident throughput', () => {
-  // SKIPPED at stop 9, on purpose and said in the closing note: after the trust and evidence merges the bench's Vigil
-  // side stalls before its first burst completes (not yet diagnosed); the bench must be fixed, then this re-enabled.
-  it.skip('drives incidents and the baseline through a real stack and prints the summary line', async () => {
+  it('drives incidents and the baseline through a real stack and prints the summary line', async () => {
     const r = await runBench('incident-throughput.js', ['--incidents', '3', '--rounds', '1', '--single', '1'], 220_000);
     if (r.code !== 0) throw new Error(`bench exited ${r.code}\n${r.stdout}\n${r.stderr}`);
     const last = r.stdout.trim().split('\n').pop() ?? '';

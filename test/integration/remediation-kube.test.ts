@@ -1,4 +1,3 @@
-import type { FalcoAlert } from '../../contracts';
 import { createHash } from 'node:crypto';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -11,6 +10,7 @@ import { TASK_QUEUES } from '../../contracts';
 import type { DevServer } from '../../lib/devstack/dev-server';
 import { startDevServer } from '../../lib/devstack/dev-server';
 import { writeKubeconfig } from '../../lib/devstack/kube-token';
+import { withReverseShell } from '../../lib/devstack/reverse-shell';
 import type { WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
 import { incidentIdFor } from '../../lib/identity';
@@ -43,14 +43,6 @@ import type { KubeCluster } from '../helpers/kube-cluster';
 import { applyRemediationRbac } from '../helpers/kube-rbac';
 import type { RemediationRbac } from '../helpers/kube-rbac';
 import { ensureNamespace, fullContainerId, seedDeployment } from '../helpers/kube-seed';
-
-/** The shell talks to an outside address: evidence of compromise, so the policy contains it (a lone shell is only notified). */
-const withReverseShell = (a: FalcoAlert): FalcoAlert => ({
-  ...a,
-  output: `${a.output} connection=10.244.0.7:40122->203.0.113.50:4242`,
-  tags: [...(a.tags ?? []), 'network', 'mitre_execution', 'T1059'],
-  output_fields: { ...a.output_fields, 'fd.name': '10.244.0.7:40122->203.0.113.50:4242', 'fd.rip': '203.0.113.50', 'fd.rport': 4242 },
-});
 
 // Every actionner acting on a real kube-apiserver (RBAC on, audit log), as the chart's
 // ServiceAccount: a TokenRequest token bound to the Role `helm template` renders, never the admin.
