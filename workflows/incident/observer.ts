@@ -19,6 +19,7 @@ export interface IncidentObserverSinks extends Sinks {
   incidentObserver: {
     agentSignals(agent: AgentName, signals: ObservedSignals): void;
     escalationSettled(outcome: SettledOutcome, waitSeconds: number, traceId: string): void;
+    notificationUndelivered(kind: string, traceId: string): void;
   };
 }
 
@@ -73,6 +74,11 @@ export class IncidentObserver {
 
   notified(request: AgentMessage<Notice>, reply: AgentMessage<unknown>, verdict: Verdict): void {
     this.sinks.agentSignals('notification', { ...exchangeSignals(request, reply), policy: request.parts[0].data.verdict === verdict.outcome });
+  }
+
+  /** A notice that stayed undelivered after its retry budget: recorded in the outcome by Notices, counted here. */
+  undelivered(kind: Notice['kind']): void {
+    this.sinks.notificationUndelivered(kind, this.traceId);
   }
 
   escalated(): void {
