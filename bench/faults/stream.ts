@@ -59,11 +59,15 @@ export function podPrefix(scenario: string, runId: string): string {
  * Alert i of a scenario, on a pod of its own (its own workload, so its own incident), with a
  * container id derived from the pod's name so the cluster can be seeded to match.
  */
-export function alertFor(template: FalcoAlert, scenario: string, runId: string, i: number): FalcoAlert {
-  const pod = `${podPrefix(scenario, runId)}${i}`;
+export function alertFor(template: FalcoAlert, scenario: string, runId: string, i: number, baseMs: number): FalcoAlert {
+  // `i` and six digits: no shape the gate reads as a controller's generated suffix (a StatefulSet
+  // ordinal, a ReplicaSet's five characters), so every pod is a workload of its own.
+  const pod = `${podPrefix(scenario, runId)}i${String(i).padStart(6, '0')}`;
   return {
     ...template,
-    time: new Date(Date.parse('2026-11-20T00:00:00Z') + i * 1000).toISOString(),
+    // Near now: the gate trusts an alert's own time only within its age bound (else it uses the receive
+    // time, and a redelivered alert would land in another window: a second incident).
+    time: new Date(baseMs + i).toISOString(),
     output: `fault harness ${scenario} alert ${i} ${template.output}`,
     output_fields: { ...template.output_fields, 'k8s.pod.name': pod, 'container.id': createHash('sha256').update(pod).digest('hex').slice(0, 12) },
   };
@@ -98,8 +102,9 @@ function poison(kind: PoisonKind, template: FalcoAlert, i: number): Buffer {
 /** The stream of one scenario: `alerts` alerts, and with `poisonEvery` one poison message after each that many. */
 export function buildStream(template: FalcoAlert, scenario: string, runId: string, alerts: number, poisonEvery = 0): Sent[] {
   const out: Sent[] = [];
+  const baseMs = Date.now();
   for (let i = 0; i < alerts; i++) {
-    const alert = alertFor(template, scenario, runId, i);
+    const alert = alertFor(template, scenario, runId, i, baseMs);
     const pod = { name: String(alert.output_fields['k8s.pod.name']), containerId: String(alert.output_fields['container.id']) };
     out.push({ value: Buffer.from(JSON.stringify(alert)), incidentId: expectedIncidentId(alert), pod });
     if (poisonEvery > 0 && (i + 1) % poisonEvery === 0) {
