@@ -1,11 +1,12 @@
 /**
  * Faults under load: a steady stream of alerts through the real stack (gate on a local Kafka
  * broker, a Temporal dev server on its SQLite file, the five workers as processes, a local webhook
- * as the notifier), one injected fault per scenario, and one row per scenario counted from ground
- * truth (the stream sent, Temporal's visibility and queries, the webhook's requests, the DLQ).
- * Remediation runs in dry-run mode; the API-server scenario is listed as pending.
+ * as the notifier, a local kube-apiserver that remediation acts on as its own ServiceAccount), one
+ * injected fault per scenario, and one row per scenario counted from ground truth (the stream sent,
+ * Temporal's visibility and queries, the webhook's requests, the DLQ, the API server's audit log).
+ * Containment is reverted by a short policy TTL, so every incident closes without an analyst.
  *
- *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--json]
+ *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--server-down-seconds 3] [--json]
  *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2   (worker kills every 3 s throughout; RSS per process every minute on stderr)
  */
 import { randomUUID } from 'node:crypto';
@@ -48,10 +49,10 @@ export async function runFaults(
 }
 
 export function formatTable(rows: Row[]): string {
-  const head = '| scenario | alerts sent | poison sent / dead-lettered | anomalies | incidents opened | completed | lost | duplicate | k8s double writes | notifications lost | repeated | undelivered recorded | recovery (s) | notes |';
-  const sep = `|${'---|'.repeat(14)}`;
+  const head = '| scenario | alerts sent | poison sent / dead-lettered | anomalies | incidents opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated | undelivered recorded | recovery (s) | notes |';
+  const sep = `|${'---|'.repeat(15)}`;
   const line = (r: Row) =>
-    `| ${r.scenario} | ${r.alertsSent} | ${r.poisonSent} / ${r.poisonDeadLettered} | ${r.anomalies} | ${r.opened} | ${r.completed} | ${r.lost} | ${r.duplicates} | ${r.doubleWrites} | ${r.notificationsLost} | ${r.notificationsRepeated} | ${r.undeliveredRecorded} | ${r.recoverySeconds ?? '-'} | ${r.notes.join('; ')} |`;
+    `| ${r.scenario} | ${r.alertsSent} | ${r.poisonSent} / ${r.poisonDeadLettered} | ${r.anomalies} | ${r.opened} | ${r.completed} | ${r.lost} | ${r.duplicates} | ${r.uncontained} | ${r.doubleWrites} | ${r.notificationsLost} | ${r.notificationsRepeated} | ${r.undeliveredRecorded} | ${r.recoverySeconds ?? '-'} | ${r.notes.join('; ')} |`;
   return [head, sep, ...rows.map(line)].join('\n');
 }
 
@@ -67,7 +68,7 @@ async function main(): Promise<void> {
     return v;
   };
   const scenario = arg('scenario');
-  const opts: ScenarioOptions = { alerts: num('alerts', 200), rate: num('rate', 5), faultSeconds: num('fault-seconds', 60), settleSeconds: num('settle-seconds', 300) };
+  const opts: ScenarioOptions = { alerts: num('alerts', 200), rate: num('rate', 5), faultSeconds: num('fault-seconds', 60), settleSeconds: num('settle-seconds', 300), serverDownSeconds: num('server-down-seconds', 3) };
   // --soak-minutes M: the worker-kill scenario for M minutes at --rate, RSS sampled every minute.
   const soak = arg('soak-minutes') === undefined ? 0 : num('soak-minutes', 30);
   if (soak > 0) Object.assign(opts, { alerts: Math.round(opts.rate * soak * 60), faultSeconds: soak * 60 });

@@ -18,6 +18,8 @@ export interface Row {
   completed: number;
   lost: number;
   duplicates: number;
+  /** Completed with an action failed or refused: closed with a page instead of containment. */
+  uncontained: number;
   doubleWrites: string;
   notificationsLost: number;
   notificationsRepeated: number;
@@ -155,6 +157,7 @@ export async function countRow(opts: {
     completed: completed.length,
     lost,
     duplicates,
+    uncontained,
     doubleWrites,
     notificationsLost,
     notificationsRepeated,

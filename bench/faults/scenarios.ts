@@ -18,6 +18,8 @@ export interface ScenarioOptions {
   faultSeconds: number;
   /** How long to wait for the last incident once the stream is sent. */
   settleSeconds: number;
+  /** How long the Temporal dev server stays down (longer than the gate's Kafka session timeout: the gate is dropped from its group while it retries). */
+  serverDownSeconds?: number;
 }
 
 interface Context {
@@ -64,7 +66,7 @@ export const SCENARIOS: Scenario[] = [
     what: 'Temporal dev server stopped mid-stream and started again on the same SQLite file',
     inject: async (ctx) => {
       await intoStream(ctx, 0.3);
-      await ctx.stack.restartServer(3_000);
+      await ctx.stack.restartServer((ctx.opts.serverDownSeconds ?? 3) * 1000);
       return Date.now();
     },
   },
