@@ -20,6 +20,8 @@ export interface Row {
   duplicates: number;
   /** Completed with an action failed or refused: closed with a page instead of containment. */
   uncontained: number;
+  /** Of those, how many paged a human (a remediation_refused notice): failing closed and loud. */
+  uncontainedPaged: number;
   doubleWrites: string;
   notificationsLost: number;
   notificationsRepeated: number;
@@ -109,6 +111,7 @@ export async function countRow(opts: {
   let notificationsLost = 0;
   let notificationsRepeated = 0;
   let uncontained = 0;
+  let uncontainedPaged = 0;
   for (const id of completed) {
     const handle = opts.client.workflow.getHandle(id);
     const alerts = await handle.query(alertsQuery);
@@ -123,13 +126,16 @@ export async function countRow(opts: {
     const undelivered = state.notifications.filter((n) => !n.delivered).length;
     undeliveredRecorded += undelivered;
     // Completed is not contained: an action that failed or was refused closed the incident with a page.
-    if (state.actionResults.some((r) => r.status === 'failed' || r.status === 'refused')) uncontained += 1;
+    if (state.actionResults.some((r) => r.status === 'failed' || r.status === 'refused')) {
+      uncontained += 1;
+      if (state.notifications.some((n) => n.kind === 'remediation_refused')) uncontainedPaged += 1;
+    }
     if (state.notifications.length === 0) notificationsLost += 1;
     const got = opts.sink.delivered.get(id) ?? 0;
     if (got < recorded) notificationsLost += recorded - got;
     if (got > recorded) notificationsRepeated += got - recorded;
   }
-  if (uncontained > 0) notes.push(`${uncontained} completed with an action failed or refused (paged: remediation_refused)`);
+  if (uncontained > 0) notes.push(`${uncontained} completed with an action failed or refused, ${uncontainedPaged} of them paged (remediation_refused)`);
   const lost = expected.size - completed.length;
   const stuck = [...runs.entries()].filter(([, es]) => !es.some((e) => e.status === 'COMPLETED')).map(([id, es]) => `${id}:${es.map((e) => e.status).join('/')}`);
   if (lost > 0) notes.push(`${expected.size - runs.size} never opened; not completed: ${stuck.slice(0, 3).join(', ')}${stuck.length > 3 ? ', ...' : ''}`);
@@ -158,6 +164,7 @@ export async function countRow(opts: {
     lost,
     duplicates,
     uncontained,
+    uncontainedPaged,
     doubleWrites,
     notificationsLost,
     notificationsRepeated,

@@ -3,7 +3,7 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRemediationActivities } from '../../../activities/remediation';
 import { defaultRegistry } from '../../../activities/remediation/registry';
 import { revertActions, runActions } from '../../../activities/remediation/runner';
-import type { ActionResult, ProposedAction } from '../../../contracts';
+import type { ActionResult, AgentMessage, ProposedAction, RevertResult } from '../../../contracts';
 import { A2A_ROLES, agentMessage } from '../../../contracts';
 import { createLogger } from '../../../lib/logger';
 import { testGateVerifier } from '../../helpers/trust';
@@ -63,7 +63,7 @@ describe('remediation with an unreachable API server', () => {
     expect(thrown).toMatchObject({ type: 'KubeApiUnreachable', nonRetryable: false });
 
     const last = new MockActivityEnvironment({ attempt: lastAttempt });
-    const reply = await last.run(revert, revertRequest(applied));
+    const reply = (await last.run(revert, revertRequest(applied))) as AgentMessage<RevertResult[]>;
     expect(reply.parts[0].data).toEqual([expect.objectContaining({ actionId: 'quarantine', outcome: 'failed', message: expect.stringContaining('api_unreachable') })]);
     // Nothing was reverted behind the record's back: the label is still on the pod.
     expect(kube.get({ apiVersion: 'v1', kind: 'Pod', namespace: 'shop', name: SUBJECT.pod })?.metadata.labels).toMatchObject({ 'vigil.dev/quarantine': 'true' });
