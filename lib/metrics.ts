@@ -127,6 +127,18 @@ export const metrics = {
           enableExemplars: true,
         }),
     ),
+  notificationsUndelivered: () =>
+    metric(
+      'vigil_notifications_undelivered_total',
+      () =>
+        new Counter({
+          ...DETACHED,
+          name: 'vigil_notifications_undelivered_total',
+          help: 'Notices still undelivered when their retry budget ran out (recorded in the incident outcome; the incident closes anyway), by kind.',
+          labelNames: ['kind'] as const,
+          enableExemplars: true,
+        }),
+    ),
   analyses: () =>
     metric(
       'vigil_analyses_total',

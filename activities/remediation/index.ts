@@ -1,4 +1,4 @@
-import { Context } from '@temporalio/activity';
+import { ApplicationFailure, Context } from '@temporalio/activity';
 import { z } from 'zod';
 import type { ActionResult, AgentMessage, RevertResult } from '../../contracts';
 import { ActionResultSchema, AGENTS, AssetSchema, ProposedActionSchema, SEVERITIES, VerdictSchema } from '../../contracts';
@@ -10,7 +10,8 @@ import { markUsed } from '../../lib/metrics-compliance';
 import type { Verifier } from '../../lib/trust/signing';
 import { DEFAULT_GUARDS } from './guards';
 import type { Journal, RunnerDeps } from './runner';
-import { revertActions, runActions } from './runner';
+import { ApiUnreachableError, revertActions, runActions, TRANSIENT_FAILURE_CODES } from './runner';
+import { AGENT_OPTIONS } from '../../workflows/incident/options';
 import { requireMandate } from './verdict-check';
 
 /** The actions to run, and the review agent's signed verdict and the incident's asset that mandate them. */
@@ -48,6 +49,23 @@ export interface RemediationDeps extends RunnerDeps {
 
 const SKILLS = AGENTS.remediation.skills;
 
+/**
+ * Inside a Temporal activity that has attempts left: an API server that cannot be reached is then
+ * retried with the agent's backoff (writes are idempotent, finished actions are skipped) instead of
+ * ending the incident's containment as failed. The last attempt records the failure, which pages.
+ */
+function retriesLeft(): boolean {
+  try {
+    return Context.current().info.attempt < (AGENT_OPTIONS.remediation.retry?.maximumAttempts ?? 1);
+  } catch {
+    return false;
+  }
+}
+
+function unreachable(what: string, detail: string): ApplicationFailure {
+  return ApplicationFailure.create({ type: 'KubeApiUnreachable', message: `${what}: the API server is unreachable (${detail}); retrying`, nonRetryable: false });
+}
+
 /** Inside a Temporal activity, the heartbeat details of an earlier attempt; elsewhere (A2A) none. */
 function activityJournal(): Journal | undefined {
   let ctx: Context;
@@ -67,6 +85,8 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
     handle: async ({ actions, verdict, asset, subject }, ctx) => {
       requireMandate(deps.verdicts, { incidentId: ctx.incidentId, asset, verdict, actions });
       const results = await runActions(actions, subject, ctx.incidentId, deps, activityJournal());
+      const down = results.find((r) => r.status === 'failed' && r.code !== undefined && TRANSIENT_FAILURE_CODES.has(r.code));
+      if (down && retriesLeft()) throw unreachable(`action ${down.actionId}`, down.message);
       for (const r of results) ctx.log.info({ action: { id: r.actionId, actionner: r.actionner, status: r.status, key: r.idempotencyKey, code: r.code } }, r.message);
       return results;
     },
@@ -85,7 +105,13 @@ export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, Reve
     description: "Undoes an incident's containment in reverse order, reporting what was already reverted or changed by someone else.",
     input: RevertInputSchema,
     handle: async ({ results }, ctx) => {
-      const reverts = await revertActions(results, deps);
+      let reverts: RevertResult[];
+      try {
+        reverts = await revertActions(results, deps, { throwTransient: retriesLeft() });
+      } catch (err) {
+        if (err instanceof ApiUnreachableError) throw unreachable('revert', err.message);
+        throw err;
+      }
       for (const r of reverts) ctx.log.info({ revert: { id: r.actionId, actionner: r.actionner, outcome: r.outcome } }, r.message);
       return reverts;
     },

@@ -53,8 +53,17 @@ function pacer(intervalMs: number): () => Promise<void> {
 }
 
 /** Why an API error stops an action, as a stable code. */
+/** Failure codes that say the API server could not be reached or was briefly unable to serve: worth a retry. */
+export const TRANSIENT_FAILURE_CODES: ReadonlySet<string> = new Set(['api_unreachable', 'api_unavailable']);
+
+/** Thrown by revertActions (when asked) for an API server it could not reach. */
+export class ApiUnreachableError extends Error {
+  override readonly name = 'ApiUnreachableError';
+}
+
 function failureCode(err: unknown): string {
   if (!(err instanceof KubeApiError)) return 'api_unreachable';
+  if (err.status >= 500 || err.status === 429) return 'api_unavailable';
   if (err.status === 403) return 'forbidden';
   if (err.status === 404) return 'not_found';
   if (err.status === 409) return 'conflict';
@@ -156,7 +165,12 @@ async function runOne(
  * Undoes an incident's containment, last write first. Each write is reported: reverted, already
  * reverted, changed since by someone else (left alone), irreversible (a delete), or failed.
  */
-export async function revertActions(results: readonly ActionResult[], deps: Pick<RunnerDeps, 'kube' | 'dryRun' | 'log'>): Promise<RevertResult[]> {
+export async function revertActions(
+  results: readonly ActionResult[],
+  deps: Pick<RunnerDeps, 'kube' | 'dryRun' | 'log'>,
+  /** Throw on an unreachable API server instead of recording it, so the caller's retry runs the revert again (writes already reverted report so). */
+  opts: { throwTransient?: boolean } = {},
+): Promise<RevertResult[]> {
   if (!deps.kube) throw new Error('revert needs a Kubernetes API server (KUBECONFIG or in-cluster); none is configured');
   const out: RevertResult[] = [];
   for (const r of [...results].reverse()) {
@@ -165,6 +179,7 @@ export async function revertActions(results: readonly ActionResult[], deps: Pick
       try {
         out.push({ ...base, ...(await revertWrite(deps.kube, w, { dryRun: deps.dryRun, idempotencyKey: r.idempotencyKey })) });
       } catch (err) {
+        if (opts.throwTransient && TRANSIENT_FAILURE_CODES.has(failureCode(err))) throw new ApiUnreachableError(`${failureCode(err)}: ${(err as Error).message}`);
         out.push({ ...base, outcome: 'failed', message: `${failureCode(err)}: ${(err as Error).message}` });
       }
     }

@@ -27,6 +27,13 @@ export function incidentObserverSinks(log: Logger): InjectedSinks<IncidentObserv
         },
         callDuringReplay: false,
       },
+      notificationUndelivered: {
+        fn: (info, kind, traceId) => {
+          count(metrics.notificationsUndelivered(), { labels: { kind }, traceId });
+          log.error({ trace_id: traceId, incident_id: info.workflowId, notice: { kind } }, 'notice undelivered after its retry budget');
+        },
+        callDuringReplay: false,
+      },
     },
   };
 }

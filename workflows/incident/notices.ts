@@ -4,6 +4,7 @@ import type { AgentCalls } from './agents';
 import type { DecisionDesk } from './decisions';
 import type { Incident, Reviewed } from './incident';
 import { quorumProgress } from '../../contracts';
+import type { IncidentObserver } from './observer';
 
 /** Telling people: the notice is built from the incident as it stands, and a failed delivery is recorded, not fatal. */
 export class Notices {
@@ -11,6 +12,7 @@ export class Notices {
     private readonly incident: Incident,
     private readonly desk: DecisionDesk,
     private readonly agents: AgentCalls,
+    private readonly observer: IncidentObserver,
   ) {}
 
   private notice(kind: Notice['kind'], reviewed: Partial<Reviewed>): Notice {
@@ -48,6 +50,7 @@ export class Notices {
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       sent.push({ kind, channel: 'unknown', delivered: false, at: new Date().toISOString() });
+      this.observer.undelivered(kind);
       log.error('notification failed', { incidentId: this.incident.id, kind, error: err.message });
     }
   }

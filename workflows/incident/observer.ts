@@ -21,6 +21,7 @@ export interface IncidentObserverSinks extends Sinks {
     escalationSettled(outcome: SettledOutcome, waitSeconds: number, traceId: string): void;
     /** A joined alert escalated the chain and the incident was analysed and reviewed again. */
     reanalysed(traceId: string): void;
+    notificationUndelivered(kind: string, traceId: string): void;
   };
 }
 
@@ -79,6 +80,11 @@ export class IncidentObserver {
 
   notified(request: AgentMessage<Notice>, reply: AgentMessage<unknown>, verdict: Verdict | null): void {
     this.sinks.agentSignals('notification', { ...exchangeSignals(request, reply), policy: verdict !== null && request.parts[0].data.verdict === verdict.outcome });
+  }
+
+  /** A notice that stayed undelivered after its retry budget: recorded in the outcome by Notices, counted here. */
+  undelivered(kind: Notice['kind']): void {
+    this.sinks.notificationUndelivered(kind, this.traceId);
   }
 
   escalated(): void {

@@ -20,6 +20,8 @@ export const AGENT_OPTIONS = {
   analysisFallback: agentOptions('analysis', '30 seconds', { initialInterval: '1s', maximumInterval: '5s', maximumAttempts: 3 }),
   review: agentOptions('review', '30 seconds', { initialInterval: '1s', maximumInterval: '10s' }),
   // The activity heartbeats before each action: a worker killed mid-containment is retried within 20 s.
-  remediation: { ...agentOptions('remediation', '1 minute', { initialInterval: '2s', maximumInterval: '1 minute' }), heartbeatTimeout: '20 seconds' },
+  // Eight attempts (~3 min of backoff): an API server restarting (a control-plane upgrade) is waited
+  // out, not paged as failed containment (bench/faults.ts, kube-api-down); past that it pages.
+  remediation: { ...agentOptions('remediation', '1 minute', { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 8 }), heartbeatTimeout: '20 seconds' },
   notification: agentOptions('notification', '30 seconds', { initialInterval: '2s', maximumInterval: '1 minute', maximumAttempts: 8 }),
 } satisfies Record<AgentName | 'analysisFallback', ActivityOptions>;

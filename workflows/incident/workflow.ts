@@ -27,7 +27,7 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   const observer = new IncidentObserver(state.traceId, carry?.escalatedAt ?? null);
   const agents = new AgentCalls(incident.id, state.traceId, observer);
   const desk = new DecisionDesk(incident, agents, observer);
-  const notices = new Notices(incident, desk, agents);
+  const notices = new Notices(incident, desk, agents, observer);
   const containment = new ContainmentDesk(incident, agents);
   installHandlers(incident, desk, containment);
   incident.publish();

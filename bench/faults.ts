@@ -1,0 +1,88 @@
+/**
+ * Faults under load: a steady stream of alerts through the real stack (gate on a local Kafka
+ * broker, a Temporal dev server on its SQLite file, the five workers as processes, a local webhook
+ * as the notifier, a local kube-apiserver that remediation acts on as its own ServiceAccount), one
+ * injected fault per scenario, and one row per scenario counted from ground truth (the stream sent,
+ * Temporal's visibility and queries, the webhook's requests, the DLQ, the API server's audit log).
+ * Containment is reverted by a short policy TTL, so every incident closes without an analyst.
+ *
+ *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--server-down-seconds 3] [--json]
+ *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2   (worker kills every 3 s throughout; RSS per process every minute on stderr)
+ */
+import { randomUUID } from 'node:crypto';
+import type { Row } from './faults/count';
+import type { ScenarioOptions } from './faults/scenarios';
+import { runScenario, SCENARIOS } from './faults/scenarios';
+import type { FaultStackOptions } from './faults/stack';
+import { startFaultStack } from './faults/stack';
+import { reverseShellTemplate } from './faults/stream';
+
+/** Runs the named scenarios (all by default) on one stack and returns their rows. */
+export async function runFaults(
+  names: string[] | null,
+  opts: ScenarioOptions,
+  onRow: (r: Row) => void = () => undefined,
+  rssEveryMs = 0,
+  stackOpts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 },
+): Promise<Row[]> {
+  const chosen = SCENARIOS.filter((s) => names === null || names.includes(s.name));
+  const unknown = (names ?? []).filter((n) => !SCENARIOS.some((s) => s.name === n));
+  if (unknown.length > 0) throw new Error(`unknown scenario(s) ${unknown.join(', ')}; known: ${SCENARIOS.map((s) => s.name).join(', ')}`);
+  const stack = await startFaultStack(stackOpts);
+  const runId = randomUUID().slice(0, 8);
+  const rows: Row[] = [];
+  const started = Date.now();
+  // The soak's memory curve: every process's RSS at a fixed period, on stderr as JSON lines.
+  const sampler = rssEveryMs > 0 ? setInterval(() => console.error(JSON.stringify({ minute: Math.round((Date.now() - started) / 60_000), rssMiB: stack.rss() })), rssEveryMs) : undefined;
+  try {
+    for (const s of chosen) {
+      const row = await runScenario(stack, s, reverseShellTemplate(), runId, opts);
+      row.notes.push(`rss MiB ${JSON.stringify(stack.rss())}`);
+      rows.push(row);
+      onRow(row);
+    }
+  } finally {
+    clearInterval(sampler);
+    await stack.stop();
+  }
+  return rows;
+}
+
+export function formatTable(rows: Row[]): string {
+  const head = '| scenario | alerts sent | poison sent / dead-lettered | anomalies | incidents opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated | undelivered recorded | recovery (s) | notes |';
+  const sep = `|${'---|'.repeat(15)}`;
+  const line = (r: Row) =>
+    `| ${r.scenario} | ${r.alertsSent} | ${r.poisonSent} / ${r.poisonDeadLettered} | ${r.anomalies} | ${r.opened} | ${r.completed} | ${r.lost} | ${r.duplicates} | ${r.uncontained} | ${r.doubleWrites} | ${r.notificationsLost} | ${r.notificationsRepeated} | ${r.undeliveredRecorded} | ${r.recoverySeconds ?? '-'} | ${r.notes.join('; ')} |`;
+  return [head, sep, ...rows.map(line)].join('\n');
+}
+
+function arg(name: string): string | undefined {
+  const i = process.argv.indexOf(`--${name}`);
+  return i >= 0 ? process.argv[i + 1] : undefined;
+}
+
+async function main(): Promise<void> {
+  const num = (name: string, fallback: number) => {
+    const v = Number(arg(name) ?? fallback);
+    if (!Number.isFinite(v) || v <= 0) throw new Error(`--${name} must be a positive number`);
+    return v;
+  };
+  const scenario = arg('scenario');
+  const opts: ScenarioOptions = { alerts: num('alerts', 200), rate: num('rate', 5), faultSeconds: num('fault-seconds', 60), settleSeconds: num('settle-seconds', 300), serverDownSeconds: num('server-down-seconds', 3) };
+  // --soak-minutes M: the worker-kill scenario for M minutes at --rate, RSS sampled every minute.
+  const soak = arg('soak-minutes') === undefined ? 0 : num('soak-minutes', 30);
+  if (soak > 0) Object.assign(opts, { alerts: Math.round(opts.rate * soak * 60), faultSeconds: soak * 60 });
+  const names = soak > 0 ? ['worker-kill'] : scenario ? scenario.split(',') : null;
+  // Each row is on stderr as soon as it is counted, so a run that aborts later keeps its figures.
+  const rows = await runFaults(names, opts, (r) => console.error(`row ${JSON.stringify(r)}`), soak > 0 ? 60_000 : 0);
+  console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatTable(rows));
+  const bad = rows.filter((r) => r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.poisonDeadLettered !== r.poisonSent);
+  process.exitCode = bad.length > 0 ? 1 : 0;
+}
+
+if (require.main === module) {
+  main().catch((err: unknown) => {
+    console.error(err);
+    process.exitCode = 2;
+  });
+}

@@ -1,0 +1,175 @@
+import type { Client } from '@temporalio/client';
+import type { Kafka } from 'kafkajs';
+import { randomUUID } from 'node:crypto';
+import { alertsQuery, stateQuery } from '../../workflows/definitions';
+import type { AuditWrite } from './kube';
+import { writesAppliedTwice } from './kube';
+import type { Sent } from './stream';
+import type { WebhookSink } from './webhook-sink';
+
+/** One scenario's outcome, counted from ground truth (the stream sent, Temporal's visibility and queries, the webhook's received requests, the DLQ topic). */
+export interface Row {
+  scenario: string;
+  alertsSent: number;
+  poisonSent: number;
+  poisonDeadLettered: number;
+  anomalies: number;
+  opened: number;
+  completed: number;
+  lost: number;
+  duplicates: number;
+  /** Completed with an action failed or refused: closed with a page instead of containment. */
+  uncontained: number;
+  /** Of those, how many paged a human (a remediation_refused notice): failing closed and loud. */
+  uncontainedPaged: number;
+  doubleWrites: string;
+  notificationsLost: number;
+  notificationsRepeated: number;
+  undeliveredRecorded: number;
+  recoverySeconds: number | null;
+  notes: string[];
+}
+
+interface Execution {
+  workflowId: string;
+  status: string;
+  closeTime?: Date;
+}
+
+/** Every incidentWorkflow execution (all runs) the server knows. */
+export async function listIncidents(client: Client): Promise<Execution[]> {
+  const out: Execution[] = [];
+  for await (const w of client.workflow.list({ query: `WorkflowType = 'incidentWorkflow'` })) {
+    out.push({ workflowId: w.workflowId, status: w.status.name, closeTime: w.closeTime });
+  }
+  return out;
+}
+
+/** Waits until every expected incident is closed (or the deadline passes); returns the executions last seen. */
+export async function settle(client: Client, expected: Set<string>, timeoutMs: number): Promise<Execution[]> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const all = await listIncidents(client).catch(() => undefined);
+    if (all) {
+      const closed = new Set(all.filter((e) => expected.has(e.workflowId) && e.status === 'COMPLETED').map((e) => e.workflowId));
+      if (closed.size === expected.size || Date.now() > deadline) return all;
+    } else if (Date.now() > deadline) {
+      return [];
+    }
+    await new Promise((r) => setTimeout(r, 2_000));
+  }
+}
+
+/** Distinct DLQ messages (read_committed, so aborted transactions never count). */
+export async function countDeadLetters(kafka: Kafka, topic: string, expected: number, timeoutMs = 20_000): Promise<number> {
+  const seen = new Set<string>();
+  const consumer = kafka.consumer({ groupId: `faults-dlq-${randomUUID()}` });
+  await consumer.connect();
+  try {
+    await consumer.subscribe({ topic, fromBeginning: true });
+    await consumer.run({
+      eachMessage: async ({ message }) => {
+        seen.add(`${message.headers?.['vigil-dlq-source-partition']?.toString()}/${message.headers?.['vigil-dlq-source-offset']?.toString()}`);
+      },
+    });
+    const deadline = Date.now() + timeoutMs;
+    while (seen.size < expected && Date.now() < deadline) await new Promise((r) => setTimeout(r, 250));
+    // A little longer, so a surplus (a dead letter written twice) is seen too.
+    await new Promise((r) => setTimeout(r, 1_000));
+  } finally {
+    await consumer.disconnect();
+  }
+  return seen.size;
+}
+
+export async function countRow(opts: {
+  scenario: string;
+  /** Every incident of this scenario carries it in its id (its pods' names): any other id under it is a duplicate. */
+  prefix: string;
+  client: Client;
+  sent: Sent[];
+  executions: Execution[];
+  sink: WebhookSink;
+  poisonDeadLettered: number;
+  faultEnd: number | null;
+  /** The remediation identity's writes in the audit log during the scenario (acting mode), else null. */
+  writes: AuditWrite[] | null;
+}): Promise<Row> {
+  const expected = new Set(opts.sent.flatMap((s) => (s.incidentId ? [s.incidentId] : [])));
+  const mine = opts.executions.filter((e) => expected.has(e.workflowId));
+  const strays = new Set(opts.executions.filter((e) => !expected.has(e.workflowId) && e.workflowId.includes(opts.prefix)).map((e) => e.workflowId));
+  const runs = new Map<string, Execution[]>();
+  for (const e of mine) runs.set(e.workflowId, [...(runs.get(e.workflowId) ?? []), e]);
+  const completed = [...runs.entries()].filter(([, es]) => es.some((e) => e.status === 'COMPLETED')).map(([id]) => id);
+  const notes: string[] = [];
+  // Extra runs under one id (other than continue-as-new), or an incident of this scenario under an id
+  // the gate should not have made (a second window for one alert), are incidents opened twice.
+  let duplicates = [...runs.values()].reduce((n, es) => n + Math.max(0, es.filter((e) => e.status !== 'CONTINUED_AS_NEW').length - 1), 0) + strays.size;
+  if (strays.size > 0) notes.push(`${strays.size} incident(s) under unexpected ids, e.g. ${[...strays][0]}`);
+  let anomalies = 0;
+  let undeliveredRecorded = 0;
+  let notificationsLost = 0;
+  let notificationsRepeated = 0;
+  let uncontained = 0;
+  let uncontainedPaged = 0;
+  for (const id of completed) {
+    const handle = opts.client.workflow.getHandle(id);
+    const alerts = await handle.query(alertsQuery);
+    const state = await handle.query(stateQuery);
+    // Each alert is on its own pod, so each incident must hold exactly one distinct alert.
+    anomalies += alerts.alertIds.length;
+    if (alerts.alertIds.length !== 1) duplicates += alerts.alertIds.length - 1;
+    // The incident's own record of its notices against the webhook's 200s: a notice recorded as
+    // delivered that the webhook never answered is lost; one recorded undelivered was retried to the
+    // end of its budget and counted (vigil_notifications_undelivered_total), not lost silently.
+    const recorded = state.notifications.filter((n) => n.delivered).length;
+    const undelivered = state.notifications.filter((n) => !n.delivered).length;
+    undeliveredRecorded += undelivered;
+    // Completed is not contained: an action that failed or was refused closed the incident with a page.
+    if (state.actionResults.some((r) => r.status === 'failed' || r.status === 'refused')) {
+      uncontained += 1;
+      if (state.notifications.some((n) => n.kind === 'remediation_refused')) uncontainedPaged += 1;
+    }
+    if (state.notifications.length === 0) notificationsLost += 1;
+    const got = opts.sink.delivered.get(id) ?? 0;
+    if (got < recorded) notificationsLost += recorded - got;
+    if (got > recorded) notificationsRepeated += got - recorded;
+  }
+  if (uncontained > 0) notes.push(`${uncontained} completed with an action failed or refused, ${uncontainedPaged} of them paged (remediation_refused)`);
+  const lost = expected.size - completed.length;
+  const stuck = [...runs.entries()].filter(([, es]) => !es.some((e) => e.status === 'COMPLETED')).map(([id, es]) => `${id}:${es.map((e) => e.status).join('/')}`);
+  if (lost > 0) notes.push(`${expected.size - runs.size} never opened; not completed: ${stuck.slice(0, 3).join(', ')}${stuck.length > 3 ? ', ...' : ''}`);
+  const poisonSent = opts.sent.filter((s) => s.poison).length;
+  if (opts.poisonDeadLettered !== poisonSent) notes.push(`poison: ${poisonSent} sent, ${opts.poisonDeadLettered} dead-lettered`);
+  let doubleWrites = 'n/a (dry-run)';
+  if (opts.writes) {
+    const twice = writesAppliedTwice(opts.writes);
+    doubleWrites = String(twice.count);
+    notes.push(`${opts.writes.length} k8s writes audited`);
+    if (twice.count > 0) notes.push(`applied twice: ${twice.examples.join('; ')}`);
+  }
+  let recoverySeconds: number | null = null;
+  if (opts.faultEnd !== null) {
+    const after = mine.flatMap((e) => (e.closeTime && e.closeTime.getTime() >= opts.faultEnd! ? [e.closeTime.getTime()] : []));
+    if (after.length > 0) recoverySeconds = Math.round((Math.min(...after) - opts.faultEnd) / 100) / 10;
+  }
+  return {
+    scenario: opts.scenario,
+    alertsSent: expected.size,
+    poisonSent,
+    poisonDeadLettered: opts.poisonDeadLettered,
+    anomalies,
+    opened: runs.size + strays.size,
+    completed: completed.length,
+    lost,
+    duplicates,
+    uncontained,
+    uncontainedPaged,
+    doubleWrites,
+    notificationsLost,
+    notificationsRepeated,
+    undeliveredRecorded,
+    recoverySeconds,
+    notes,
+  };
+}
