@@ -1,6 +1,6 @@
 import type { Anomaly } from '../contracts';
 import type { JoinResult } from '../lib/incidents';
-import { followUpKeyFor, incidentIdFor } from '../lib/identity';
+import { followUpKeyFor } from '../lib/identity';
 
 /**
  * Follow-up generations per window. Each closed incident in a window opens the next one; past
@@ -8,48 +8,36 @@ import { followUpKeyFor, incidentIdFor } from '../lib/identity';
  * not opened (an attacker who keeps a workload noisy cannot mint incidents without bound).
  */
 export const MAX_FOLLOW_UPS = 5;
-/** Closed windows remembered, so later alerts of one go straight to their follow-up. */
-const MAX_REMEMBERED = 10_000;
+
+export interface FollowUpDeps {
+  open(anomaly: Anomaly): Promise<JoinResult>;
+  /**
+   * Whether a closed incident already holds this alert: then it is a redelivery (Kafka after a
+   * restart, a replayed file), not news, and must not open a follow-up. Without it every alert
+   * for a closed incident counts as new.
+   */
+  holds?(incidentId: string, anomaly: Anomaly): Promise<boolean>;
+}
 
 /**
  * An alert whose incident already closed opens a follow-up incident linked to it (`followUpOf`),
- * on a key derived from the closed one, so redeliveries of that alert and later alerts of the same
- * window find the same follow-up: nothing arriving after a close is dropped, and no follow-up is
- * opened twice.
+ * on a key derived from the closed one, so later alerts of the same window, and redeliveries of
+ * this one, find the same follow-up: nothing arriving after a close is dropped, nothing is
+ * opened twice, and an alert the closed incident already had stays with it.
  */
 export class FollowUps {
-  /** Closed correlation key → the key its follow-up opened under. */
-  private readonly next = new Map<string, string>();
-
-  constructor(private readonly open: (anomaly: Anomaly) => Promise<JoinResult>) {}
+  constructor(private readonly deps: FollowUpDeps) {}
 
   async openOrFollow(anomaly: Anomaly): Promise<JoinResult> {
-    let current = this.remembered(anomaly);
-    let followUpOf: string | null = current.followUpOf ?? null;
+    let current = anomaly;
+    let followUpOf: string | null = null;
     for (let generation = 0; ; generation++) {
-      const result = await this.open(current);
+      const result = await this.deps.open(current);
       if (result.outcome !== 'joined_closed') return followUpOf ? { ...result, outcome: 'follow_up', followUpOf } : result;
       if (generation >= MAX_FOLLOW_UPS) return result;
+      if (this.deps.holds && (await this.deps.holds(result.incidentId, current))) return result;
       followUpOf = result.incidentId;
-      const key = followUpKeyFor(current.correlationKey);
-      this.remember(current.correlationKey, key);
-      current = { ...current, correlationKey: key, followUpOf };
+      current = { ...current, correlationKey: followUpKeyFor(current.correlationKey), followUpOf };
     }
-  }
-
-  /** The newest follow-up this process knows for the anomaly's window, or the anomaly itself. */
-  private remembered(anomaly: Anomaly): Anomaly {
-    let current = anomaly;
-    for (let i = 0; i < MAX_FOLLOW_UPS; i++) {
-      const key = this.next.get(current.correlationKey);
-      if (!key) break;
-      current = { ...current, correlationKey: key, followUpOf: incidentIdFor(current) };
-    }
-    return current;
-  }
-
-  private remember(closed: string, followUp: string): void {
-    this.next.set(closed, followUp);
-    if (this.next.size > MAX_REMEMBERED) this.next.delete(this.next.keys().next().value as string);
   }
 }

@@ -13,6 +13,8 @@ import type { BatchContext, BatchOutcome, DeadLetter, EventSource, RawEvent } fr
 /** Hands an anomaly to Temporal: signal-with-start in production (lib/incidents.ts), a fake in unit tests. */
 export interface IncidentOpener {
   open(anomaly: Anomaly): Promise<JoinResult>;
+  /** Whether a closed incident already holds the alert (a redelivery): see gate/follow-ups.ts. */
+  holds?(incidentId: string, anomaly: Anomaly): Promise<boolean>;
 }
 
 export interface GateStats {
@@ -57,7 +59,7 @@ export class Gate {
   private readonly followUps: FollowUps;
 
   constructor(private readonly deps: GateDeps) {
-    this.followUps = new FollowUps((anomaly) => deps.opener.open(anomaly));
+    this.followUps = new FollowUps(deps.opener);
   }
 
   run(): Promise<void> {

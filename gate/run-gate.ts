@@ -1,7 +1,7 @@
 import { unwatchFile, watchFile } from 'node:fs';
 import type { Registry } from 'prom-client';
 import type { Client } from '@temporalio/client';
-import { openOrJoinIncident } from '../lib/incidents';
+import { incidentHolds, openOrJoinIncident } from '../lib/incidents';
 import { signingOpener } from '../lib/trust/anomaly-signature';
 import { signerFromFile } from '../lib/trust/signing';
 import type { Logger } from '../lib/logger';
@@ -133,7 +133,7 @@ export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<Ru
     (() => {
       const client = deps.client;
       if (!client) throw new Error('runGate needs a Temporal client or an opener');
-      return { open: (a) => openOrJoinIncident(client, a) };
+      return { open: (a) => openOrJoinIncident(client, a), holds: (id, a) => incidentHolds(client, id, a) };
     })();
   const source = createSource(config, log, (topic, partition, lag) => metrics.lag.set({ topic, partition: String(partition) }, lag));
   const signer = config.signingKeyFile ? signerFromFile(config.signingKeyFile, 'gate signing key') : null;

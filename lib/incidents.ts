@@ -4,7 +4,7 @@ import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly, JoinedAlert } from '../contracts';
 import { assetLabel, assetOf, ChainSummary, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, techniquesOf, workloadKey, workloadOf } from '../contracts';
-import { alertJoinedSignal, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
+import { alertJoinedSignal, alertsQuery, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
 import type { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
 
@@ -98,6 +98,16 @@ export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Prom
     if (err instanceof WorkflowExecutionAlreadyStartedError) return { incidentId: options.workflowId, outcome: 'joined_closed' };
     throw err;
   }
+}
+
+/**
+ * Whether a closed incident already holds an alert (by fingerprint): its `alerts` query, which a
+ * coordinator answers by replaying the closed run's history. Only asked when an alert finds its
+ * incident closed, to tell a redelivery from news (gate/follow-ups.ts).
+ */
+export async function incidentHolds(client: Client, incidentId: string, anomaly: Anomaly): Promise<boolean> {
+  const held = await client.workflow.getHandle(incidentId).query(alertsQuery);
+  return held.alertIds.includes(joinedAlertOf(anomaly).id);
 }
 
 /** Correlation windows whose chain this process remembers; the least recently used are forgotten. */

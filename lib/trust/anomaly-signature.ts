@@ -31,6 +31,6 @@ export function originOf(verifier: Verifier | null, incidentId: string, anomaly:
 }
 
 /** The gate's hand-over to Temporal, with each anomaly signed first (or passed unsigned, and so untrusted, without a key). */
-export function signingOpener<R>(opener: { open(anomaly: Anomaly): Promise<R> }, signer: Signer | null): { open(anomaly: Anomaly): Promise<R> } {
-  return signer ? { open: (anomaly) => opener.open(signAnomaly(signer, anomaly)) } : opener;
+export function signingOpener<O extends { open(anomaly: Anomaly): Promise<unknown> }>(opener: O, signer: Signer | null): O {
+  return signer ? { ...opener, open: (anomaly: Anomaly) => opener.open(signAnomaly(signer, anomaly)) } : opener;
 }

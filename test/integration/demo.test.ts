@@ -124,6 +124,15 @@ describe('vigil demo (the quick start)', () => {
         expect(obj.metadata?.name).toBe(w.ref.name);
       }
 
+      // The analyst undoes it: the label and the NetworkPolicy are gone from the API server.
+      const reverted = await runVigil(['revert', target.incidentId, '--analyst', 'alice', '--reason', 'demo test: cleaned up'], { env });
+      expect({ code: reverted.code, stderr: reverted.stderr }).toEqual({ code: 0, stderr: expect.any(String) });
+      const after = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace });
+      expect(after.metadata?.labels?.['vigil.dev/quarantine']).toBeUndefined();
+      for (const w of writes.filter((x) => x.verb === 'apply')) {
+        await expect(objects.read({ apiVersion: w.ref.apiVersion, kind: w.ref.kind, metadata: { name: w.ref.name, ...(w.ref.namespace ? { namespace: w.ref.namespace } : {}) } })).rejects.toThrow();
+      }
+
       d.child.kill('SIGTERM');
       expect(await d.exited).toBe(0);
       const status = await runCommand('bash', [fromRoot('scripts', 'kube.sh'), 'status', '--data', join(dataDir, 'kube')], { timeoutMs: 30_000 });

@@ -7,7 +7,8 @@ import { loadGateModel } from '../../gate/model/gate-model';
 import { readGateSettings } from '../../gate/policy-settings';
 import type { DevServer } from '../../lib/devstack/dev-server';
 import { startDevServer } from '../../lib/devstack/dev-server';
-import { openOrJoinIncident } from '../../lib/incidents';
+import { incidentHolds, openOrJoinIncident } from '../../lib/incidents';
+import type { Anomaly } from '../../contracts';
 import { incidentIdFor } from '../../lib/identity';
 import type { WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
@@ -114,12 +115,15 @@ describe('vigil train and vigil gate on a JSONL file', () => {
     expect(await openOrJoinIncident(client!, a2)).toEqual({ incidentId: incidentIdFor(a2), outcome: 'joined_closed' });
 
     // Through the gate's hand-over, the late alert is not dropped: it opens one follow-up, signed and linked.
-    const opener = signingOpener({ open: (a) => openOrJoinIncident(client!, a) }, testGateSigner());
-    const followUps = new FollowUps((a) => opener.open(a));
-    const late = await followUps.openOrFollow(a2);
+    const opener = signingOpener({ open: (a: Anomaly) => openOrJoinIncident(client!, a), holds: (id: string, a: Anomaly) => incidentHolds(client!, id, a) }, testGateSigner());
+    const followUps = new FollowUps(opener);
+    // A redelivery of an alert the closed incident had is not news: no follow-up.
+    expect(await followUps.openOrFollow(a2)).toEqual({ incidentId: incidentIdFor(a2), outcome: 'joined_closed' });
+    const a3 = { ...anomalyOf(alert, { key }), fingerprint: 'd'.repeat(64) };
+    const late = await followUps.openOrFollow(a3);
     expect(late).toMatchObject({ outcome: 'follow_up', followUpOf: incidentIdFor(a1) });
     expect(late.incidentId).not.toBe(incidentIdFor(a1));
-    const again = await followUps.openOrFollow({ ...a2, fingerprint: 'c'.repeat(64) });
+    const again = await followUps.openOrFollow({ ...a3, fingerprint: 'c'.repeat(64) });
     expect(again).toMatchObject({ outcome: 'follow_up', incidentId: late.incidentId });
     const followUp = client!.workflow.getHandle(late.incidentId);
     expect(await followUp.query(alertsQuery)).toMatchObject({ joinedAlerts: 1 });
