@@ -30,6 +30,10 @@ export const NoticeSchema = z.object({
   approvals: z.string().max(500).nullable().default(null),
   /** Steps that failed: the incident fell back, escalated or stopped, and pages about it. */
   failures: z.array(z.string().max(2000)).max(20).default([]),
+  /** The closed incident this one follows up (its workload's chain went on after it closed). */
+  followUpOf: z.string().max(200).nullable().default(null),
+  /** Alerts in the incident's chain so far (1 for a lone alert). */
+  chainAlerts: z.number().int().min(1).default(1),
 });
 export type Notice = z.infer<typeof NoticeSchema>;
 
@@ -93,6 +97,8 @@ export function renderNotice(n: Notice): string {
     incident_failed: `:sos: **Vigil could not handle an incident by itself** — ${where}`,
   }[n.kind];
   const lines = [head, quoted('Rule', n.rule, 120), quoted('Summary', n.summary), `Verdict: ${n.verdict}`];
+  if (n.followUpOf) lines.push(`Follow-up of ${safeId(n.followUpOf)}: the same workload's chain went on after that incident closed.`);
+  if (n.chainAlerts > 1) lines.push(`Chain: ${n.chainAlerts} alerts on this workload (\`vigil show ${safeId(n.incidentId)}\` lists them).`);
   for (const r of n.reasons.slice(0, MAX_PROPOSED_SHOWN)) lines.push(quoted(`Reason ${r.code.replace(/[^a-z0-9_]/g, '')}`, r.message, 200));
   if (n.proposedActions.length) {
     const shown = n.proposedActions.slice(0, MAX_PROPOSED_SHOWN).map((a) => `${a.actionner} on ${inertText(`${a.target.namespace}/${a.target.pod ?? a.target.workload ?? '-'}`, 120)}`);

@@ -35,6 +35,8 @@ export class Notices {
       requiredRole: reviewed.verdict?.escalation?.requiredRole ?? null,
       approvals: s.quorum ? quorumProgress(s.quorum) : null,
       failures: s.failures.slice(-20).map((f) => `${f.step}: ${f.message}`),
+      followUpOf: s.followUpOf ?? null,
+      chainAlerts: s.joinedAlerts + 1,
     };
   }
 

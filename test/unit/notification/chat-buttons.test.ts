@@ -25,6 +25,8 @@ const notice: Notice = {
   requiredRole: 'senior',
   approvals: null,
   failures: [],
+  followUpOf: null,
+  chainAlerts: 1,
 };
 
 /** What the webhook notifier posts, received over real HTTP. */

@@ -22,9 +22,20 @@ const notice: Notice = {
   requiredRole: 'senior',
   approvals: null,
   failures: [],
+  followUpOf: null,
+  chainAlerts: 1,
 };
 
 describe('notices', () => {
+  it('links a follow-up to the incident it follows and says how long the chain is, as inert text', () => {
+    const text = renderNotice({ ...notice, followUpOf: 'incident-shop-web-0123<@channel>', chainAlerts: 4 });
+    expect(text).toContain('Follow-up of incident-shop-web-0123??channel?: ');
+    expect(text).toContain('Chain: 4 alerts on this workload (`vigil show incident-abc` lists them).');
+    const alone = renderNotice(notice);
+    expect(alone).not.toContain('Follow-up of');
+    expect(alone).not.toContain('Chain:');
+  });
+
   it('tells the analyst exactly how to approve or reject, with the trace id', () => {
     const text = renderNotice(notice);
     expect(text).toContain('vigil approve incident-abc --analyst');
