@@ -17,7 +17,7 @@ import { startChild } from '../lib/devstack/children';
 import { startDemoKube } from '../lib/devstack/demo-kube';
 import type { DemoKube } from '../lib/devstack/demo-kube';
 import type { DevServer } from '../lib/devstack/dev-server';
-import { defaultDbFile, startDevServer, temporalAnswers } from '../lib/devstack/dev-server';
+import { startDevServer, temporalAnswers } from '../lib/devstack/dev-server';
 import { openOrJoinIncident } from '../lib/incidents';
 import { fromRoot } from '../lib/paths';
 import { freePort } from '../lib/devstack/ports';
@@ -194,7 +194,7 @@ export async function runDemo(opts: { alertsFile?: string; ui: boolean; exitWhen
     server = await startDevServer({
       port: await portOr(7233),
       uiPort: opts.ui ? await portOr(8233) : null,
-      dbFile: process.env.VIGIL_DATA_DIR ? join(dataDir, 'temporal.db') : defaultDbFile(),
+      dbFile: join(dataDir, 'temporal.db'),
       logFile: join(dataDir, 'logs', 'temporal.log'),
     });
     address = server.address;

@@ -1,6 +1,7 @@
 import type { Anomaly } from '../contracts';
 import type { JoinResult } from '../lib/incidents';
 import { followUpKeyFor } from '../lib/identity';
+import type { IncidentOpener } from './gate';
 
 /**
  * Follow-up generations per window. Each closed incident in a window opens the next one; past
@@ -9,16 +10,6 @@ import { followUpKeyFor } from '../lib/identity';
  */
 export const MAX_FOLLOW_UPS = 5;
 
-export interface FollowUpDeps {
-  open(anomaly: Anomaly): Promise<JoinResult>;
-  /**
-   * Whether a closed incident already holds this alert: then it is a redelivery (Kafka after a
-   * restart, a replayed file), not news, and must not open a follow-up. Without it every alert
-   * for a closed incident counts as new.
-   */
-  holds?(incidentId: string, anomaly: Anomaly): Promise<boolean>;
-}
-
 /**
  * An alert whose incident already closed opens a follow-up incident linked to it (`followUpOf`),
  * on a key derived from the closed one, so later alerts of the same window, and redeliveries of
@@ -26,7 +17,7 @@ export interface FollowUpDeps {
  * opened twice, and an alert the closed incident already had stays with it.
  */
 export class FollowUps {
-  constructor(private readonly deps: FollowUpDeps) {}
+  constructor(private readonly deps: IncidentOpener) {}
 
   async openOrFollow(anomaly: Anomaly): Promise<JoinResult> {
     let current = anomaly;

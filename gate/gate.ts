@@ -13,7 +13,11 @@ import type { BatchContext, BatchOutcome, DeadLetter, EventSource, RawEvent } fr
 /** Hands an anomaly to Temporal: signal-with-start in production (lib/incidents.ts), a fake in unit tests. */
 export interface IncidentOpener {
   open(anomaly: Anomaly): Promise<JoinResult>;
-  /** Whether a closed incident already holds the alert (a redelivery): see gate/follow-ups.ts. */
+  /**
+   * Whether a closed incident already holds this alert: then it is a redelivery (Kafka after a
+   * restart, a replayed file), not news, and opens no follow-up (gate/follow-ups.ts). Without it
+   * every alert for a closed incident counts as new.
+   */
   holds?(incidentId: string, anomaly: Anomaly): Promise<boolean>;
 }
 

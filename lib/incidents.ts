@@ -3,7 +3,7 @@ import { Client, WorkflowExecutionAlreadyStartedError } from '@temporalio/client
 import type { ConnectionLike } from '@temporalio/client';
 import { TypedSearchAttributes } from '@temporalio/common';
 import type { Anomaly, JoinedAlert } from '../contracts';
-import { assetLabel, assetOf, ChainSummary, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, techniquesOf, workloadKey, workloadOf } from '../contracts';
+import { assetLabel, assetOf, ChainSummary, joinedAlertOf, SA, severityFromPriority, TASK_QUEUES, workloadKey, workloadOf } from '../contracts';
 import { alertJoinedSignal, alertsQuery, INCIDENT_WORKFLOW_TYPE } from '../workflows/definitions';
 import type { incidentWorkflow } from '../workflows/incident';
 import { incidentIdFor } from './identity';
@@ -79,7 +79,8 @@ export interface JoinResult {
 export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Promise<JoinResult> {
   const options = startOptions(anomaly);
   const chains = chainsOf(client);
-  const novel = chains.adds(anomaly);
+  const joined = joinedAlertOf(anomaly);
+  const novel = chains.adds(anomaly.correlationKey, joined);
   const slot: { started?: boolean } = {};
   try {
     await startedFlag.run(slot, () =>
@@ -87,11 +88,11 @@ export async function openOrJoinIncident(client: Client, anomaly: Anomaly): Prom
         ...options,
         args: [anomaly],
         signal: alertJoinedSignal,
-        signalArgs: [joinedAlertOf(anomaly, { withAnomaly: novel })],
+        signalArgs: [novel ? { ...joined, anomaly } : joined],
         workflowIdReusePolicy: 'REJECT_DUPLICATE',
       }),
     );
-    chains.record(anomaly);
+    chains.record(anomaly.correlationKey, joined);
     return { incidentId: options.workflowId, outcome: slot.started === true ? 'started' : 'joined' };
   } catch (err) {
     // REJECT_DUPLICATE on a closed incident: that correlation window was already handled.
@@ -121,22 +122,20 @@ const MAX_CHAINS = 10_000;
 class RecentChains {
   private readonly chains = new Map<string, ChainSummary>();
 
-  /** Whether the anomaly adds to its window (true for a window not seen, or forgotten). */
-  adds(anomaly: Anomaly): boolean {
-    return this.chains.get(anomaly.correlationKey)?.adds(facts(anomaly)) ?? true;
+  /** Whether the alert adds to its window (true for a window not seen, or forgotten). */
+  adds(key: string, alert: JoinedAlert): boolean {
+    return this.chains.get(key)?.adds(alert) ?? true;
   }
 
-  /** Called once Temporal holds the anomaly, so a retried call still carries the whole alert. */
-  record(anomaly: Anomaly): void {
-    const key = anomaly.correlationKey;
+  /** Called once Temporal holds the alert, so a retried call still carries the whole alert. */
+  record(key: string, alert: JoinedAlert): void {
     const chain = this.chains.get(key) ?? new ChainSummary();
     this.chains.delete(key);
     this.chains.set(key, chain);
     if (this.chains.size > MAX_CHAINS) this.chains.delete(this.chains.keys().next().value as string);
-    chain.add(facts(anomaly));
+    chain.add(alert);
   }
 }
-const facts = (a: Anomaly) => ({ rule: a.alert.rule, priority: a.alert.priority, techniques: techniquesOf(a.alert) });
 const recentChains = new WeakMap<Client, RecentChains>();
 function chainsOf(client: Client): RecentChains {
   let chains = recentChains.get(client);
