@@ -222,12 +222,16 @@ async function withStack(streams: Streams[], policyDir: string): Promise<void> {
   }
 }
 
+/** Where an incident stops by itself; with no novel alert still to analyse, its verdict is final for this stream. */
+const SETTLED = new Set(['closed', 'awaiting_decision', 'contained', 'watching']);
+
 async function verdictOf(client: Awaited<ReturnType<typeof connectClient>>, id: string): Promise<string> {
-  const deadline = Date.now() + 120_000;
+  const deadline = Date.now() + 180_000;
   for (;;) {
     try {
       const state = await client.workflow.getHandle(id).query(stateQuery);
-      if (state.verdict) return state.verdict.outcome;
+      const analysing = (state.timeline ?? []).slice(1).some((e) => e.novel && e.reanalysis === undefined);
+      if (state.verdict && SETTLED.has(state.status) && !analysing) return state.verdict.outcome;
     } catch {
       // not yet queryable
     }

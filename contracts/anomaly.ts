@@ -20,6 +20,12 @@ export const AnomalySchema = z
   /** sha256 of the alert's content (lib/identity.ts): how an incident recognises a redelivered alert. */
   fingerprint: z.string().regex(/^[0-9a-f]{64}$/).optional(),
   receivedAt: z.string(),
+  /**
+   * How long the incident keeps watching its workload once it has settled without containing it
+   * (the gate's correlation window, in wall time): while alerts keep coming it stays open, and a
+   * novel one is analysed and reviewed in it, so a chain stays one incident. Absent: no watch.
+   */
+  watch: z.object({ idleMs: z.number().int().min(0).max(86_400_000), maxMs: z.number().int().min(0).max(7 * 86_400_000) }).optional(),
   /** Set by the gate when this alert's incident had closed: the incident this one follows up. */
   followUpOf: z.string().max(200).optional(),
   /** The gate's Ed25519 signature (lib/trust/anomaly-signature.ts); absent or wrong makes the incident untrusted. */

@@ -6,9 +6,14 @@ import { AssetSchema } from './asset';
 import { DecisionRecordSchema, SignedDecisionSchema } from './decision';
 import { SEVERITIES } from './severity';
 import { VerdictSchema } from './verdict';
+import { TOUCHES } from './joined-alert';
 
-/** `contained`: containment is in force on the cluster, held until reverted, confirmed or its policy TTL passes. */
-export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'contained', 'closed'] as const;
+/**
+ * `contained`: containment is in force on the cluster, held until reverted, confirmed or its policy
+ * TTL passes. `watching`: settled without containment, the incident stays open for the gate's
+ * correlation window, so a later, novel alert of its workload is analysed in it (not in a new one).
+ */
+export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'contained', 'watching', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
 /**
@@ -82,7 +87,9 @@ export const TimelineEntrySchema = z.object({
   time: z.string().optional(),
   process: z.string().optional(),
   techniques: z.array(z.string()).optional(),
-  /** It brought a new rule, technique or a higher priority to the chain. */
+  /** Protected targets it reached (contracts/joined-alert.ts TOUCHES). */
+  touches: z.array(z.enum(TOUCHES)).optional(),
+  /** It brought a new rule, technique, protected target or a higher priority to the chain. */
   novel: z.boolean(),
   /** What became of a novel alert: analysed and reviewed again, or only recorded (and why). */
   reanalysis: z.enum(['done', 'after_settlement', 'no_alert_body', 'limit_reached']).optional(),
@@ -125,6 +132,8 @@ export const IncidentStateSchema = z.object({
   containment: ContainmentSchema.nullable().optional(),
   notifications: z.array(z.object({ kind: z.string(), channel: z.string(), delivered: z.boolean(), at: z.string() })),
   startedAt: z.string(),
+  /** When the newest alert of the chain reached the incident (workflow time); what the watch counts its idle time from. */
+  lastAlertAt: z.string().optional(),
 });
 export type IncidentState = z.infer<typeof IncidentStateSchema>;
 

@@ -2,6 +2,15 @@ import { z } from 'zod';
 import type { Anomaly } from './anomaly';
 import type { FalcoAlert, FalcoPriority } from './falco';
 import { FALCO_PRIORITIES } from './falco';
+import { CONNECTION, connectionClass, PATH_SENSITIVITY, pathSensitivity } from './alert-signals';
+
+/**
+ * Protected targets an alert reaches: credentials (secrets, keys, tokens), system paths
+ * (binaries, boot, cron), or an address outside the cluster. A chain that reaches one it had not
+ * is a new step, whatever its rule (the credential read after a harmless shell).
+ */
+export const TOUCHES = ['credentials', 'system', 'outside_address'] as const;
+export type Touch = (typeof TOUCHES)[number];
 
 /** Techniques and tactics kept per alert: enough to tell a new step of a chain from more of the same. */
 const MAX_TECHNIQUES = 8;
@@ -27,6 +36,8 @@ export const JoinedAlertSchema = z.object({
   process: z.string().max(PROCESS_CHARS).optional(),
   /** MITRE tags of the rule (`T1059`, `mitre_execution`). */
   techniques: z.array(z.string().max(64)).max(MAX_TECHNIQUES).optional(),
+  /** Protected targets the alert reaches (TOUCHES). */
+  touches: z.array(z.enum(TOUCHES)).max(TOUCHES.length).optional(),
   anomaly: z.unknown().optional(),
 });
 export type JoinedAlert = z.infer<typeof JoinedAlertSchema>;
@@ -43,10 +54,27 @@ function processOf(alert: FalcoAlert): string | undefined {
   return name ? name.slice(0, PROCESS_CHARS) : undefined;
 }
 
+const field = (alert: FalcoAlert, name: string): string | undefined => {
+  const v = alert.output_fields[name];
+  return typeof v === 'string' ? v : undefined;
+};
+
+export function touchesOf(alert: FalcoAlert): Touch[] {
+  const fd = field(alert, 'fd.name');
+  const cmdline = field(alert, 'proc.cmdline');
+  const out: Touch[] = [];
+  const path = pathSensitivity([fd, field(alert, 'fs.path.name'), field(alert, 'fs.path.target'), cmdline]);
+  if (path === PATH_SENSITIVITY.credentials) out.push('credentials');
+  else if (path === PATH_SENSITIVITY.system) out.push('system');
+  if (connectionClass(fd, field(alert, 'fd.rip'), cmdline) === CONNECTION.public) out.push('outside_address');
+  return out;
+}
+
 export function joinedAlertOf(anomaly: Anomaly, opts: { withAnomaly?: boolean } = {}): JoinedAlert {
   const { alert } = anomaly;
   const process = processOf(alert);
   const techniques = techniquesOf(alert);
+  const touches = touchesOf(alert);
   return {
     id: anomaly.fingerprint ?? anomaly.traceId,
     traceId: anomaly.traceId,
@@ -56,6 +84,7 @@ export function joinedAlertOf(anomaly: Anomaly, opts: { withAnomaly?: boolean } 
     time: alert.time.slice(0, 64),
     ...(process ? { process } : {}),
     ...(techniques.length ? { techniques } : {}),
+    ...(touches.length ? { touches } : {}),
     ...(opts.withAnomaly ? { anomaly } : {}),
   };
 }
@@ -84,27 +113,37 @@ export function priorityRank(p: FalcoPriority): number {
 }
 
 /**
- * What one workload's window has seen so far: a later alert escalates it when it brings a rule or
- * a technique not seen yet, or a more severe priority. The gate uses it to decide whether a join
+ * What one workload's window has seen so far: a later alert escalates it when it brings a rule, a
+ * technique or a protected target (TOUCHES) not seen yet, or a more severe priority. The gate uses it to decide whether a join
  * carries the whole alert; the workflow uses it again, on its own timeline, to decide whether
  * the incident is analysed and reviewed once more.
  */
+type ChainFacts = Pick<JoinedAlert, 'rule' | 'priority' | 'techniques' | 'touches'>;
+
 export class ChainSummary {
   private readonly rules = new Set<string>();
   private readonly techniques = new Set<string>();
+  private readonly touched = new Set<string>();
   private worst = Number.POSITIVE_INFINITY;
 
   /** Whether the alert would bring something new, without adding it. */
-  adds(a: Pick<JoinedAlert, 'rule' | 'priority' | 'techniques'>): boolean {
+  adds(a: ChainFacts): boolean {
     if (!this.rules.has(a.rule)) return true;
     if ((a.techniques ?? []).some((t) => !this.techniques.has(t))) return true;
+    if ((a.touches ?? []).some((t) => !this.touched.has(t))) return true;
     const rank = priorityRank(a.priority);
     return rank >= 0 && rank < this.worst;
   }
 
   /** Adds an alert; true when it brought something new (the first alert always does). */
-  add(a: Pick<JoinedAlert, 'rule' | 'priority' | 'techniques'>): boolean {
+  add(a: ChainFacts): boolean {
     let novel = false;
+    for (const t of a.touches ?? []) {
+      if (!this.touched.has(t)) {
+        this.touched.add(t);
+        novel = true;
+      }
+    }
     if (!this.rules.has(a.rule)) {
       this.rules.add(a.rule);
       novel = true;

@@ -42,6 +42,11 @@ export const GateConfigSchema = z
     correlationWindowMs: int(1000).default(DEFAULT_CORRELATION_WINDOW_MS),
     /** ... and never spans more than this. */
     correlationMaxMs: int(1000).default(DEFAULT_CORRELATION_MAX_MS),
+    /**
+     * How long a settled incident keeps watching its workload for more of the chain (wall time;
+     * default: the correlation window; 0: incidents close as soon as they settle).
+     */
+    incidentWatchMs: int(0).optional(),
     /** An alert dated further ahead of its receive time is untrusted: windows use the receive time. */
     maxAlertFutureMs: int(0).default(5 * 60_000),
     /** ... likewise one dated further back (0: no bound; the file source's default, for replays). */
@@ -108,6 +113,7 @@ export function gateConfigFromEnv(env: NodeJS.ProcessEnv, overrides: Partial<Rec
     maxEventBytes: e('VIGIL_GATE_MAX_EVENT_BYTES'),
     correlationWindowMs: e('VIGIL_GATE_CORRELATION_WINDOW_MS'),
     correlationMaxMs: e('VIGIL_GATE_CORRELATION_MAX_MS'),
+    incidentWatchMs: e('VIGIL_GATE_INCIDENT_WATCH_MS'),
     maxAlertFutureMs: e('VIGIL_GATE_MAX_ALERT_FUTURE_MS'),
     maxAlertAgeMs: e('VIGIL_GATE_MAX_ALERT_AGE_MS'),
     stallMs: e('VIGIL_GATE_STALL_MS'),

@@ -84,6 +84,8 @@ export interface CoreOptions {
   correlationWindowMs: number;
   /** ... and never spans more than this. */
   correlationMaxMs?: number;
+  /** How long (wall time) a settled incident keeps watching its workload: `anomaly.watch`; 0 or absent, no watch. */
+  incidentWatchMs?: number;
   timeBounds?: TimeBounds;
   extractor?: Pick<ExtractorOptions, 'windows' | 'maxRarityKeys'>;
 }
@@ -132,6 +134,7 @@ export class GateCore {
   private floorRank: number;
   private readonly extractor: FeatureExtractor;
   private readonly windows: ActivityWindows;
+  private readonly watch: { idleMs: number; maxMs: number } | null;
   private readonly bounds: TimeBounds;
   /** Per (workload, rule) first-time passes: window start and count, bounded. */
   private readonly firstPasses: BoundedMap<string, { since: number; n: number }>;
@@ -147,7 +150,10 @@ export class GateCore {
     this.extractor = this.newExtractor(options.model);
     const idleMs = options.correlationWindowMs;
     this.firstPasses = new BoundedMap(10_000);
-    this.windows = new ActivityWindows({ idleMs, maxMs: Math.max(idleMs, options.correlationMaxMs ?? DEFAULT_CORRELATION_MAX_MS), maxKeys: options.extractor?.windows?.maxSubjects ?? 100_000 });
+    const maxMs = Math.max(idleMs, options.correlationMaxMs ?? DEFAULT_CORRELATION_MAX_MS);
+    this.windows = new ActivityWindows({ idleMs, maxMs, maxKeys: options.extractor?.windows?.maxSubjects ?? 100_000 });
+    const watchMs = options.incidentWatchMs ?? 0;
+    this.watch = watchMs > 0 ? { idleMs: watchMs, maxMs: Math.max(watchMs, maxMs) } : null;
   }
 
   get modelId(): string {
@@ -282,6 +288,7 @@ export class GateCore {
       traceId: traceIdFor(row.alert, fingerprint),
       fingerprint,
       receivedAt,
+      ...(this.watch ? { watch: this.watch } : {}),
     };
   }
 

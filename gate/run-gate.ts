@@ -91,6 +91,7 @@ export async function runGate(config: GateConfig, deps: RunGateDeps): Promise<Ru
     maxEventBytes: config.maxEventBytes,
     correlationWindowMs: config.correlationWindowMs,
     correlationMaxMs: config.correlationMaxMs,
+    incidentWatchMs: config.incidentWatchMs ?? config.correlationWindowMs,
     // Files are replays of what happened, so their alerts are old by nature; Kafka is live.
     timeBounds: { maxFutureMs: config.maxAlertFutureMs, maxAgeMs: config.maxAlertAgeMs ?? (config.source === 'file' ? 0 : 60 * 60_000) },
     extractor: { windows: { maxSubjects: config.maxSubjects }, maxRarityKeys: config.maxRarityKeys },

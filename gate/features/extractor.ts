@@ -2,7 +2,8 @@ import type { FalcoAlert, FalcoFieldValue, FalcoPriority, Workload } from '../..
 import { workloadKey, workloadOf } from '../../contracts';
 import type { RaritySnapshot } from './rarity';
 import { MAX_RARITY_BITS, RarityTable } from './rarity';
-import { connectionClass, pathSensitivity, shannonEntropy } from './signals';
+import { connectionClass, pathSensitivity } from '../../contracts/alert-signals';
+import { shannonEntropy } from './signals';
 import type { WindowOptions } from './subject-windows';
 import { DEFAULT_WINDOW_OPTIONS, SubjectWindows } from './subject-windows';
 

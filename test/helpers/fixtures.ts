@@ -34,7 +34,7 @@ let counter = 0;
  * An anomaly for an alert, with a unique correlation key per call unless one is given, signed as the
  * gate would sign it (with the test gate key every test stack trusts) unless `unsigned`.
  */
-export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: string; unsigned?: boolean } = {}): Anomaly {
+export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: string; unsigned?: boolean; watch?: Anomaly['watch'] } = {}): Anomaly {
   counter += 1;
   const anomaly: Anomaly = {
     alert,
@@ -42,6 +42,7 @@ export function anomalyOf(alert: FalcoAlert, opts: { key?: string; traceId?: str
     correlationKey: opts.key ?? `${alertFingerprint(alert)}/${process.pid}/${Date.now()}/${counter}`,
     traceId: opts.traceId ?? `${'0'.repeat(24)}${(Date.now() % 0xffffffff).toString(16).padStart(8, '0')}`.slice(-32),
     receivedAt: new Date().toISOString(),
+    ...(opts.watch ? { watch: opts.watch } : {}),
   };
   // An anomaly the contract refuses (e.g. a bad Kubernetes name) cannot be signed; it stays unsigned and is refused anyway.
   const valid = AnomalySchema.safeParse(anomaly).success;

@@ -76,6 +76,9 @@ describe('vigil demo (the quick start)', () => {
       expect(kubeconfig).toBeDefined();
       const filtered = /(\d+) of (\d+) valid alerts .* filtered out/.exec(out);
       expect(Number(filtered?.[1])).toBeGreaterThan(0);
+      // The reverse shell in dev-team-b's catalog is plain evidence of compromise: policy contains it with nobody asked.
+      const byItself = /^ {2}(\S+) +\S+ +auto_execute +contained +.* on dev-team-b\/catalog-/m.exec(out)?.[1];
+      if (!byItself) throw new Error(`no incident contained without a human in the demo's list:\n${out}`);
 
       const env = { TEMPORAL_ADDRESS: address, VIGIL_ANALYST_KEYS_DIR: join(dataDir, 'analysts') };
       const pending = await runVigil(['pending', '--json'], { env });
@@ -115,6 +118,9 @@ describe('vigil demo (the quick start)', () => {
       kc.loadFromFile(kubeconfig as string);
       const live = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: pod, namespace });
       expect(live.metadata?.labels?.['vigil.dev/quarantine']).toBe('true');
+      const contained = JSON.parse((await runVigil(['show', byItself, '--json'], { env })).stdout) as IncidentState;
+      const quarantined = await kc.makeApiClient(CoreV1Api).readNamespacedPod({ name: contained.asset.pod ?? '', namespace: contained.asset.namespace ?? '' });
+      expect(quarantined.metadata?.labels?.['vigil.dev/quarantine']).toBe('true');
       // Every write the outcome records is on the API server (patched or applied objects exist).
       const objects = KubernetesObjectApi.makeApiClient(kc);
       const writes = closed.actionResults.filter((r) => r.status === 'executed').flatMap((r) => r.writes ?? []);

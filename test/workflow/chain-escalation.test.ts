@@ -24,7 +24,7 @@ describe('incident workflow: a joined alert that escalates the chain', () => {
 
   const loneShell = () => exampleAlert(byRule('Terminal shell in container', (a) => a.priority === 'Notice' && a.output_fields['k8s.ns.name'] === 'default' && a.output_fields['k8s.pod.name'] === 'alpine'));
   const trace = (n: number) => `${Date.now().toString(16)}${n}`.padStart(32, '0').slice(-32);
-  const chainOf = (key: string, alerts: FalcoAlert[]): Anomaly[] => alerts.map((a, i) => anomalyOf(a, { key, traceId: trace(i + 1) }));
+  const chainOf = (key: string, alerts: FalcoAlert[], watch?: Anomaly['watch']): Anomaly[] => alerts.map((a, i) => anomalyOf(a, { key, traceId: trace(i + 1), ...(watch ? { watch } : {}) }));
 
   async function waitFor(workflowId: string, done: (s: IncidentState) => boolean): Promise<IncidentState> {
     const handle = env.client.workflow.getHandle(workflowId);
@@ -120,5 +120,41 @@ describe('incident workflow: a joined alert that escalates the chain', () => {
     expect(after.verdict?.inputDigest).not.toBe(before.verdict?.inputDigest);
     expect(after.verdict?.evidence?.findings.map((f) => f.code)).toContain('chain');
     expect(after.escalationDeadline).not.toBeNull();
+  });
+  it('an incident that auto-rejected watches its workload: the reverse shell minutes later is judged in it, then it closes when the window goes quiet', async () => {
+    const key = `chain-d-${Date.now()}`;
+    const watch = { idleMs: 10 * 60_000, maxMs: 2 * 60 * 60_000 };
+    const [first, later] = chainOf(key, [loneShell(), evidentAlert()], watch);
+    const workflowId = incidentIdFor(first!);
+    const sent: string[] = [];
+    const workers = await inProcessAgents(env.nativeConnection, { notifier: recordingNotifier(sent) });
+    const { watching, result, state } = await withWorkers(workers, async () => {
+      const handle = await env.client.workflow.start(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId, args: [first!] });
+      // Settled on the lone shell (auto-rejected, told), and still open: nobody awaits its result, so no time skips.
+      const watching = await waitFor(workflowId, (s) => s.status === 'watching');
+      await handle.signal(alertJoinedSignal, joinedAlertOf(later!, { withAnomaly: true }));
+      // Awaiting the result lets the test server skip the quiet window after the second round.
+      const result = await handle.result();
+      return { watching, result, state: await handle.query(stateQuery) };
+    });
+    expect(watching).toMatchObject({ resolution: 'rejected', verdict: { outcome: 'auto_reject' } });
+    expect(state.reanalyses).toBe(1);
+    expect(state.timeline?.map((e) => [e.rule, e.reanalysis ?? null])).toEqual([
+      ['Terminal shell in container', null],
+      ['Redirect STDOUT/STDIN to Network Connection in Container', 'done'],
+    ]);
+    expect(state.verdict?.evidence?.findings.map((f) => f.code)).toContain('chain');
+    expect(result).toMatchObject({ verdict: 'auto_execute', resolution: 'executed' });
+    expect(result.actionResults.length).toBeGreaterThan(0);
+    expect(state.status).toBe('closed');
+    // One incident, one thread: a notice per round, no follow-up.
+    expect(sent).toEqual([`${workflowId}:resolution`, `${workflowId}:resolution`]);
+  });
+
+  it('without a watch (no window from the gate) an incident closes as soon as it settles', async () => {
+    const [solo] = chainOf(`chain-e-${Date.now()}`, [loneShell()]);
+    const workers = await inProcessAgents(env.nativeConnection, { notifier: recordingNotifier([]) });
+    const result = await withWorkers(workers, () => env.client.workflow.execute(incidentWorkflow, { taskQueue: TASK_QUEUES.coordinator, workflowId: incidentIdFor(solo!), args: [solo!] }));
+    expect(result).toMatchObject({ verdict: 'auto_reject', resolution: 'rejected' });
   });
 });

@@ -50,10 +50,12 @@ export class DecisionDesk {
 
   /**
    * A new verdict (the chain escalated and was reviewed again) asks anew: approvals given for the
-   * old one do not count toward the new one's quorum (their tokens named the old verdict).
+   * old one do not count toward the new one's quorum (their tokens named the old verdict), and a
+   * settlement of the old one does not settle the new one: new evidence needs a new decision.
    */
   newVerdict(): void {
     this.incident.state.quorum = null;
+    this.settled = null;
   }
 
   /** The analysts who settled it, as the outcome and notices name them. */

@@ -28,7 +28,7 @@ export interface EscalationParts {
   observer: IncidentObserver;
 }
 
-const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= WAIT_HISTORY_BUDGET;
+export const historyFull = () => workflowInfo().continueAsNewSuggested || workflowInfo().historyLength >= WAIT_HISTORY_BUDGET;
 
 /**
  * Pages a human and waits until analysts settle it (the quorum approves, or enough reject) or the

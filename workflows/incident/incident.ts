@@ -46,6 +46,7 @@ function entryOf(a: Omit<JoinedAlert, 'id' | 'anomaly'>, novel: boolean): Timeli
     ...(a.time ? { time: a.time } : {}),
     ...(a.process ? { process: a.process } : {}),
     ...(a.techniques?.length ? { techniques: a.techniques } : {}),
+    ...(a.touches?.length ? { touches: a.touches } : {}),
     novel,
   };
 }
@@ -76,8 +77,9 @@ export class Incident {
     this.earlier = earlier.slice(-MAX_EARLIER);
     this.alertIds = new Set(alerts.alertIds);
     this.untracked = alerts.untracked;
-    this.seen.add({ rule: state.anomaly.alert.rule, priority: state.anomaly.alert.priority, techniques: joinedAlertOf(state.anomaly).techniques });
-    for (const e of state.timeline ?? []) this.seen.add({ rule: e.rule, priority: e.priority as JoinedAlert['priority'], techniques: e.techniques });
+    const first = joinedAlertOf(state.anomaly);
+    this.seen.add({ rule: first.rule, priority: first.priority, techniques: first.techniques, touches: first.touches });
+    for (const e of state.timeline ?? []) this.seen.add({ rule: e.rule, priority: e.priority as JoinedAlert['priority'], techniques: e.techniques, touches: e.touches });
     this.pendingAlert = pending ? { anomaly: pending, entry: null } : null;
   }
 
@@ -201,6 +203,7 @@ export class Incident {
     if (this.alertIds.size < MAX_TRACKED_ALERTS) this.alertIds.add(id);
     else this.untracked += 1;
     this.state.joinedAlerts += 1;
+    this.state.lastAlertAt = new Date().toISOString();
     const facts = joinedAlertFacts(raw);
     if (!facts) return void log.warn('alertJoined with malformed facts: counted, not on the timeline', { incidentId: this.id });
     const novel = this.seen.add(facts);

@@ -1,5 +1,5 @@
 import { ActivityFailure, allHandlersFinished, condition, ContinueAsNew, patched } from '@temporalio/workflow';
-import type { Analysis, Anomaly, IncidentOutcome, Verdict } from '../../contracts';
+import type { ActionResult, Analysis, Anomaly, IncidentOutcome, Resolution, Verdict } from '../../contracts';
 import { AgentCalls } from './agents';
 import { ContainmentDesk, heldWrites, refusedOrFailed } from './containment';
 import { DecisionDesk } from './decisions';
@@ -11,6 +11,7 @@ import type { IncidentCarry, Reviewed } from './incident';
 import { Incident } from './incident';
 import { Notices } from './notices';
 import { IncidentObserver } from './observer';
+import { Watch } from './watch';
 
 /** Histories from before signed anomalies replay as they ran. */
 const UNTRUSTED_NEVER_EXECUTES = 'vigil-untrusted-never-executes';
@@ -52,12 +53,61 @@ async function respond(
   carry?: IncidentCarry,
 ): Promise<IncidentOutcome> {
   const state = incident.state;
+  const watch = new Watch(incident);
   let reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
   let resumed = carry !== undefined;
+  let resolution: Resolution;
+  // Each round settles the chain as it stands; a novel alert while the settled incident watches
+  // its workload starts another round in this incident (bounded by MAX_REANALYSES).
+  for (;;) {
+    ({ reviewed, resolution } = await settleAndAct(incident, agents, desk, notices, containment, observer, reviewed, resumed));
+    resumed = false;
+    if (!watch.active || !Watch.after(resolution, state.containment)) break;
+    incident.show('watching', `${resolution}; watching ${state.assetLabel} for more of the chain`);
+    if (!(await watch.next())) break;
+    incident.about(incident.takePending() ?? state.anomaly);
+    observer.reanalysed();
+    reviewed = await analyseAndReview(incident, agents);
+    desk.newVerdict();
+  }
+  incident.settlePending();
+  const { verdict } = reviewed;
+  const decidedBy = desk.decidedBy;
+  const ran = state.actionResults.map((r) => `${r.actionner}=${r.status}`).join(', ') || 'no actions run';
+  incident.show('closed', `${resolution}${decidedBy ? ` by ${decidedBy}` : ''}; ${ran}`);
+  // Late decisions may still be in flight; let them finish so their refusals land in history.
+  await condition(allHandlersFinished);
+  return {
+    incidentId: incident.id,
+    traceId: state.traceId,
+    resolution,
+    verdict: verdict.outcome,
+    decidedBy,
+    actionResults: state.actionResults,
+    containment: state.containment ?? null,
+    undelivered: state.notifications.filter((n) => !n.delivered).map((n) => n.kind),
+    failures: state.failures,
+  };
+}
+
+/**
+ * One round: settle the verdict (escalating and waiting when it says so), then act on it, tell
+ * people and hold any containment. A joined alert that escalates the chain (a new rule, technique
+ * or a higher priority) is analysed and reviewed before anything is settled, so a harmless first
+ * alert does not decide for the alerts that follow it.
+ */
+async function settleAndAct(
+  incident: Incident,
+  agents: AgentCalls,
+  desk: DecisionDesk,
+  notices: Notices,
+  containment: ContainmentDesk,
+  observer: IncidentObserver,
+  reviewed: Reviewed,
+  resumed: boolean,
+): Promise<{ reviewed: Reviewed; resolution: Resolution }> {
+  const state = incident.state;
   let settlement: Settlement;
-  // A joined alert that escalates the chain (a new rule, technique or a higher priority) is
-  // analysed and reviewed before anything is settled, so a harmless first alert does not decide
-  // for the alerts that follow it.
   for (;;) {
     const outcome = reviewed.verdict.outcome;
     const forced = forcedEscalation(incident);
@@ -92,16 +142,19 @@ async function respond(
   if (settlement.execute && actions.length > 0) {
     const names = actions.map((a) => a.actionner).join(', ');
     incident.show('remediating', `${names} on ${state.assetLabel}`);
+    let results: ActionResult[] = [];
     try {
-      state.actionResults = await agents.remediate(actions, verdict, state.asset, `run ${names}`);
+      results = await agents.remediate(actions, verdict, state.asset, `run ${names}`);
     } catch (err) {
       if (!(err instanceof ActivityFailure)) throw err;
       incident.failed('remediation', err);
       resolution = 'failed';
     }
+    // Earlier rounds' results stay: the outcome and a revert cover everything the incident did.
+    state.actionResults = [...state.actionResults, ...results];
     // Fail closed and loud: an allowed action that pre-flight, a guard or the API server refused pages a human.
-    if (refusedOrFailed(state.actionResults)) await notices.tell('remediation_refused', reviewed, 'remediation refused: a human must look');
-    if (heldWrites(state.actionResults)) await containment.open(state.severity);
+    if (refusedOrFailed(results)) await notices.tell('remediation_refused', reviewed, 'remediation refused: a human must look');
+    if (heldWrites(results)) await containment.open(state.severity);
   }
 
   state.resolution = resolution;
@@ -109,23 +162,7 @@ async function respond(
   if (resolution === 'failed') await notices.page(`remediation failed after its retries`);
   else await notices.tell('resolution', reviewed, `report ${resolution}`);
   if (state.containment?.state === 'held') await containment.hold(reviewed, notices);
-
-  const decidedBy = desk.decidedBy;
-  const ran = state.actionResults.map((r) => `${r.actionner}=${r.status}`).join(', ') || 'no actions run';
-  incident.show('closed', `${resolution}${decidedBy ? ` by ${decidedBy}` : ''}; ${ran}`);
-  // Late decisions may still be in flight; let them finish so their refusals land in history.
-  await condition(allHandlersFinished);
-  return {
-    incidentId: incident.id,
-    traceId: state.traceId,
-    resolution,
-    verdict: verdict.outcome,
-    decidedBy,
-    actionResults: state.actionResults,
-    containment: state.containment ?? null,
-    undelivered: state.notifications.filter((n) => !n.delivered).map((n) => n.kind),
-    failures: state.failures,
-  };
+  return { reviewed, resolution };
 }
 
 /** Analysis, then review; a failure of either falls back (never to execution) and is recorded for the escalation it forces. */

@@ -1,5 +1,5 @@
 import type { Anomaly } from '../../../contracts';
-import { ChainSummary, joinedAlertFacts, joinedAlertOf, techniquesOf } from '../../../contracts';
+import { ChainSummary, joinedAlertFacts, joinedAlertOf, techniquesOf, touchesOf } from '../../../contracts';
 import { anomalyOf, evidentAlert } from '../../helpers/fixtures';
 
 describe('joined alerts: what an incident keeps of a later alert', () => {
@@ -37,5 +37,23 @@ describe('joined alerts: what an incident keeps of a later alert', () => {
     expect(chain.add({ ...shell, priority: 'Warning' })).toBe(false);
     expect(chain.add({ ...shell, techniques: ['T1059', 'T1552'] })).toBe(true);
     expect(chain.add({ ...shell, rule: 'Read sensitive file untrusted' })).toBe(true);
+  });
+
+  it('names the protected targets an alert reaches, and a chain reaching a new one is escalated whatever its rule', () => {
+    const shell = evidentAlert();
+    const withFields = (fields: Record<string, string>) => ({ ...shell, output_fields: { ...shell.output_fields, 'proc.cmdline': 'sh', 'fd.name': '', 'fd.rip': '', ...fields } });
+    expect(touchesOf(shell)).toEqual(['outside_address']);
+    expect(touchesOf(withFields({ 'fd.name': '/var/run/secrets/kubernetes.io/serviceaccount/token' }))).toEqual(['credentials']);
+    expect(touchesOf(withFields({ 'fd.name': '/usr/bin/kubelet-helper' }))).toEqual(['system']);
+    expect(touchesOf(withFields({ 'fd.name': '10.244.1.2:4000->10.96.0.1:443' }))).toEqual([]);
+    expect(joinedAlertOf(anomalyOf(withFields({ 'fd.name': '/root/.ssh/id_rsa' }))).touches).toEqual(['credentials']);
+
+    const chain = new ChainSummary();
+    const read = { rule: 'Terminal shell in container', priority: 'Notice' as const };
+    expect(chain.add(read)).toBe(true);
+    expect(chain.adds({ ...read, touches: ['credentials'] })).toBe(true);
+    expect(chain.add({ ...read, touches: ['credentials'] })).toBe(true);
+    expect(chain.add({ ...read, touches: ['credentials'] })).toBe(false);
+    expect(chain.add({ ...read, touches: ['credentials', 'outside_address'] })).toBe(true);
   });
 });

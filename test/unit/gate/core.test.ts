@@ -41,6 +41,15 @@ describe('GateCore', () => {
     }
   });
 
+  it('tells each incident how long to keep watching its workload once settled: the watch given, bounded by the window maximum', () => {
+    const watched = new GateCore({ model: demoModel(), settings: coreSettings(0.6, CRITICAL), maxEventBytes: 1 << 20, correlationWindowMs: 600_000, correlationMaxMs: 7_200_000, incidentWatchMs: 300_000 });
+    const anomalies = watched.process(bytes(replay)).anomalies;
+    expect(anomalies.length).toBeGreaterThan(0);
+    for (const { anomaly } of anomalies) expect(anomaly.watch).toEqual({ idleMs: 300_000, maxMs: 7_200_000 });
+    // Without one, incidents close as soon as they settle (tests and benches that count completions).
+    for (const { anomaly } of core().process(bytes(replay)).anomalies) expect(anomaly.watch).toBeUndefined();
+  });
+
   it('catches the attack patterns woven into the replay', () => {
     const rules = new Set(core().process(bytes(replay)).anomalies.map((a) => a.anomaly.alert.rule));
     for (const rule of ['Drop and execute new binary in container', 'Fileless execution via memfd_create', 'Write below binary dir', 'Read sensitive file untrusted']) {

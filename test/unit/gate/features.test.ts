@@ -2,7 +2,8 @@ import type { FalcoAlert } from '../../../contracts';
 import { BoundedMap } from '../../../gate/features/bounded-map';
 import { alertSubject, FEATURE_COUNT, FEATURE_NAMES, FeatureExtractor } from '../../../gate/features/extractor';
 import { MAX_RARITY_BITS, RarityTable } from '../../../gate/features/rarity';
-import { CONNECTION, connectionClass, isPrivateAddress, PATH_SENSITIVITY, pathSensitivity, shannonEntropy } from '../../../gate/features/signals';
+import { CONNECTION, connectionClass, isPrivateAddress, PATH_SENSITIVITY, pathSensitivity } from '../../../contracts/alert-signals';
+import { shannonEntropy } from '../../../gate/features/signals';
 import { MAX_RULES_PER_SUBJECT, SubjectWindows } from '../../../gate/features/subject-windows';
 import { exampleAlerts } from '../../helpers/fixtures';
 
