@@ -86,7 +86,9 @@ describe('vigil demo (the quick start)', () => {
       const waiting = JSON.parse(pending.stdout) as IncidentState[];
       expect(waiting.length).toBeGreaterThan(0);
       // A pod whose verdict plans the quarantine label: the approval must turn into that write.
-      const target = waiting.find((s) => s.asset.kind === 'pod' && s.verdict?.allowedActions.some((a) => a.actionner === 'kubernetes:label'));
+      // (Not one that also terminates the pod: its ReplicaSet replaces it under a new name.)
+      const planned = (s: IncidentState, actionner: string) => s.verdict?.allowedActions.some((a) => a.actionner === actionner) === true;
+      const target = waiting.find((s) => s.asset.kind === 'pod' && planned(s, 'kubernetes:label') && !planned(s, 'kubernetes:terminate'));
       if (!target) throw new Error(`no waiting incident on a pod with a planned label:\n${pending.stdout}`);
       const namespace = target.asset.namespace ?? '';
       const pod = target.asset.pod ?? '';
