@@ -33,7 +33,7 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   installHandlers(incident, desk, containment);
   incident.publish();
   try {
-    return await respond(incident, agents, desk, notices, containment, observer, carry);
+    return await respond({ incident, agents, desk, notices, containment, observer }, carry);
   } catch (err) {
     if (err instanceof ContinueAsNew) throw err;
     // Whatever ends the incident unplanned is paged before the workflow fails.
@@ -43,15 +43,18 @@ export async function incidentWorkflow(anomaly: Anomaly, carry?: IncidentCarry):
   }
 }
 
-async function respond(
-  incident: Incident,
-  agents: AgentCalls,
-  desk: DecisionDesk,
-  notices: Notices,
-  containment: ContainmentDesk,
-  observer: IncidentObserver,
-  carry?: IncidentCarry,
-): Promise<IncidentOutcome> {
+/** The incident and the desks that act for it, built once per run. */
+interface Parts {
+  incident: Incident;
+  agents: AgentCalls;
+  desk: DecisionDesk;
+  notices: Notices;
+  containment: ContainmentDesk;
+  observer: IncidentObserver;
+}
+
+async function respond(parts: Parts, carry?: IncidentCarry): Promise<IncidentOutcome> {
+  const { incident, agents, desk, observer } = parts;
   const state = incident.state;
   const watch = new Watch(incident);
   let reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
@@ -60,7 +63,7 @@ async function respond(
   // Each round settles the chain as it stands; a novel alert while the settled incident watches
   // its workload starts another round in this incident (bounded by MAX_REANALYSES).
   for (;;) {
-    ({ reviewed, resolution } = await settleAndAct(incident, agents, desk, notices, containment, observer, reviewed, resumed));
+    ({ reviewed, resolution } = await settleAndAct(parts, reviewed, resumed));
     resumed = false;
     if (!watch.active || !Watch.after(resolution, state.containment)) break;
     incident.show('watching', `${resolution}; watching ${state.assetLabel} for more of the chain`);
@@ -96,16 +99,8 @@ async function respond(
  * or a higher priority) is analysed and reviewed before anything is settled, so a harmless first
  * alert does not decide for the alerts that follow it.
  */
-async function settleAndAct(
-  incident: Incident,
-  agents: AgentCalls,
-  desk: DecisionDesk,
-  notices: Notices,
-  containment: ContainmentDesk,
-  observer: IncidentObserver,
-  reviewed: Reviewed,
-  resumed: boolean,
-): Promise<{ reviewed: Reviewed; resolution: Resolution }> {
+async function settleAndAct(parts: Parts, reviewed: Reviewed, resumed: boolean): Promise<{ reviewed: Reviewed; resolution: Resolution }> {
+  const { incident, agents, desk, notices, containment, observer } = parts;
   const state = incident.state;
   let settlement: Settlement;
   for (;;) {
