@@ -1,5 +1,4 @@
-import { Counter, Gauge, register } from 'prom-client';
-import type { Registry } from 'prom-client';
+import { counter, declareMetric, gauge, metricGroup } from '../lib/metrics';
 
 /** Score buckets: dense around the usual thresholds (0.5–0.7), where tuning happens. */
 export const SCORE_BUCKETS = [0.3, 0.4, 0.45, 0.5, 0.55, 0.6, 0.65, 0.7, 0.75, 0.8, 0.9] as const;
@@ -63,76 +62,51 @@ export function scoreBucket(score: number): number {
   return SCORE_BUCKETS.length;
 }
 
-const created = new WeakMap<Registry, ReturnType<typeof createGateMetrics>>();
-
-/** The gate's metrics on a registry (the global one by default), created once per registry. */
-export function gateMetrics(registry: Registry = register): GateMetrics {
-  let m = created.get(registry);
-  if (!m) {
-    m = createGateMetrics(registry);
-    created.set(registry, m);
-  }
-  return m;
-}
-
-function createGateMetrics(registry: Registry) {
-  const registers = [registry];
-  const scores = new BatchHistogram('vigil_gate_anomaly_score', 'Isolation Forest scores of validated events (higher is more anomalous).', SCORE_BUCKETS);
-  registry.registerMetric(scores as unknown as Parameters<Registry['registerMetric']>[0]);
-  return {
-    consumed: new Counter({ name: 'vigil_gate_events_consumed_total', help: 'Events read from the source, valid or not.', labelNames: ['source'] as const, registers }),
-    validated: new Counter({ name: 'vigil_gate_events_validated_total', help: 'Events that parsed as a valid Falco alert.', registers }),
-    deadLettered: new Counter({
-      name: 'vigil_gate_events_dead_lettered_total',
-      help: 'Events sent to the dead-letter queue, by kind of problem.',
-      labelNames: ['kind'] as const,
-      registers,
-    }),
-    scored: new Counter({ name: 'vigil_gate_events_scored_total', help: 'Events scored by the Isolation Forest.', registers }),
-    anomalies: new Counter({
-      name: 'vigil_gate_anomalies_total',
-      help: 'Events that passed the gate: at or above the threshold (reason=score), below it but at or above the policy priority floor (reason=priority_floor), or a rule the model never saw a well-known workload raise (reason=first_for_workload).',
-      labelNames: ['reason'] as const,
-      registers,
-    }),
-    suppressed: new Counter({
-      name: 'vigil_gate_suppressed_total',
-      help: 'Alerts that would have passed but were dropped by an unexpired suppression in the policy data, by suppression id.',
-      labelNames: ['suppression'] as const,
-      registers,
-    }),
-    implausibleTimes: new Counter({
-      name: 'vigil_gate_implausible_times_total',
-      help: 'Alerts whose own time was in the future or too old: windows and correlation used their receive time instead.',
-      registers,
-    }),
-    targetPassRate: new Gauge({
-      name: 'vigil_gate_target_pass_rate',
-      help: 'The share of benign alerts the model was calibrated to let through (vigil train --target-pass-rate); the pass-rate alert compares against it.',
-      registers,
-    }),
-    incidents: new Counter({
-      name: 'vigil_gate_incidents_total',
-      help: 'Anomalies handed to Temporal: started a new incident, joined a running one, opened or joined the follow-up of a closed one (follow_up), or found it closed past the follow-up bound (joined_closed).',
-      labelNames: ['outcome'] as const,
-      registers,
-    }),
-    llmCallsAvoided: new Counter({
-      name: 'vigil_gate_llm_calls_avoided_total',
-      help: 'Benign events dropped by the gate, each an incident (and its LLM analysis) that never happened.',
-      registers,
-    }),
-    scores,
-    lag: new Gauge({ name: 'vigil_gate_consumer_lag', help: 'Messages behind the end of each partition after the last batch.', labelNames: ['topic', 'partition'] as const, registers }),
-    threshold: new Gauge({
-      name: 'vigil_gate_anomaly_threshold',
-      help: "The anomaly threshold in force, by where it came from: the model's calibration, the policy data's override, or the built-in default.",
-      labelNames: ['source'] as const,
-      registers,
-    }),
-    modelInfo: new Gauge({ name: 'vigil_gate_model_info', help: 'The model in use (value 1), by id and trainer.', labelNames: ['model', 'trainer'] as const, registers }),
-    windowSubjects: new Gauge({ name: 'vigil_gate_window_subjects', help: 'Pods, hosts and objects held in the feature windows (bounded).', registers }),
-  };
-}
-export type GateMetrics = ReturnType<typeof createGateMetrics>;
+/**
+ * The gate's metrics, obtained together (all on /metrics from the gate's start) on a registry, the
+ * global one by default; `scores` is the BatchHistogram above.
+ */
+export const gateMetrics = metricGroup({
+  scores: declareMetric(() => new BatchHistogram('vigil_gate_anomaly_score', 'Isolation Forest scores of validated events (higher is more anomalous).', SCORE_BUCKETS)),
+  consumed: counter({ name: 'vigil_gate_events_consumed_total', help: 'Events read from the source, valid or not.', labelNames: ['source'] as const }),
+  validated: counter({ name: 'vigil_gate_events_validated_total', help: 'Events that parsed as a valid Falco alert.' }),
+  deadLettered: counter({ name: 'vigil_gate_events_dead_lettered_total', help: 'Events sent to the dead-letter queue, by kind of problem.', labelNames: ['kind'] as const }),
+  scored: counter({ name: 'vigil_gate_events_scored_total', help: 'Events scored by the Isolation Forest.' }),
+  anomalies: counter({
+    name: 'vigil_gate_anomalies_total',
+    help: 'Events that passed the gate: at or above the threshold (reason=score), below it but at or above the policy priority floor (reason=priority_floor), or a rule the model never saw a well-known workload raise (reason=first_for_workload).',
+    labelNames: ['reason'] as const,
+  }),
+  suppressed: counter({
+    name: 'vigil_gate_suppressed_total',
+    help: 'Alerts that would have passed but were dropped by an unexpired suppression in the policy data, by suppression id.',
+    labelNames: ['suppression'] as const,
+  }),
+  implausibleTimes: counter({
+    name: 'vigil_gate_implausible_times_total',
+    help: 'Alerts whose own time was in the future or too old: windows and correlation used their receive time instead.',
+  }),
+  targetPassRate: gauge({
+    name: 'vigil_gate_target_pass_rate',
+    help: 'The share of benign alerts the model was calibrated to let through (vigil train --target-pass-rate); the pass-rate alert compares against it.',
+  }),
+  incidents: counter({
+    name: 'vigil_gate_incidents_total',
+    help: 'Anomalies handed to Temporal: started a new incident, joined a running one, opened or joined the follow-up of a closed one (follow_up), or found it closed past the follow-up bound (joined_closed).',
+    labelNames: ['outcome'] as const,
+  }),
+  llmCallsAvoided: counter({
+    name: 'vigil_gate_llm_calls_avoided_total',
+    help: 'Benign events dropped by the gate, each an incident (and its LLM analysis) that never happened.',
+  }),
+  lag: gauge({ name: 'vigil_gate_consumer_lag', help: 'Messages behind the end of each partition after the last batch.', labelNames: ['topic', 'partition'] as const }),
+  threshold: gauge({
+    name: 'vigil_gate_anomaly_threshold',
+    help: "The anomaly threshold in force, by where it came from: the model's calibration, the policy data's override, or the built-in default.",
+    labelNames: ['source'] as const,
+  }),
+  modelInfo: gauge({ name: 'vigil_gate_model_info', help: 'The model in use (value 1), by id and trainer.', labelNames: ['model', 'trainer'] as const }),
+  windowSubjects: gauge({ name: 'vigil_gate_window_subjects', help: 'Pods, hosts and objects held in the feature windows (bounded).' }),
+});
+export type GateMetrics = ReturnType<typeof gateMetrics>;
 

@@ -147,6 +147,14 @@ function chainsOf(client: Client): RecentChains {
 // SDK's signalWithStart returns only a handle. A client over a connection whose workflowService
 // records that flag into the caller's async context keeps "started vs joined" exact without
 // re-implementing the request encoding.
+// Checked against @temporalio/client 1.24, there is no supported way to get the flag: the
+// client's signal-with-start handler drops it and returns the run id; a WorkflowClientInterceptor's
+// `signalWithStart` sees only that run id (a joined run's id is as new to us as a started one's);
+// calling `workflowService.signalWithStartWorkflowExecution` ourselves would mean rebuilding the
+// request the SDK builds from internal helpers (payloads through the data converter's codec,
+// search attributes, user metadata, client interceptors' headers, the ALREADY_EXISTS mapping);
+// a gRPC interceptor would see only encoded bytes and belong to whoever makes the connection.
+// Exposing it is temporalio/features#657 (open). Until then this Proxy.
 const startedFlag = new AsyncLocalStorage<{ started?: boolean }>();
 const observingClients = new WeakMap<Client, Client>();
 

@@ -1,5 +1,4 @@
 import { register } from 'prom-client';
-import type { Gauge } from 'prom-client';
 import { AGENT_NAMES } from '../contracts';
 import type { AgentName } from '../contracts';
 import { gauge } from './metrics';
@@ -23,18 +22,16 @@ import { gauge } from './metrics';
 const granted = new Map<string, Set<string>>();
 const used = new Map<string, Set<string>>();
 
-const capabilityUsed = () =>
-  gauge('vigil_agent_capability_used', '1 once this process exercised a capability it was granted (skill, actionner, tool), 0 while it has not.', ['agent', 'capability']);
+const capabilityUsed = gauge({ name: 'vigil_agent_capability_used', help: '1 once this process exercised a capability it was granted (skill, actionner, tool), 0 while it has not.', labelNames: ['agent', 'capability'] as const });
 
-const leastAgency = () =>
-  gauge(
-    'vigil_least_agency_ratio',
-    'Capabilities exercised / capabilities granted for this agent process since start (1 = no unused grant).',
-    ['agent'],
-    function collect(this: Gauge<string>) {
-      for (const [agent, caps] of granted) this.set({ agent }, caps.size === 0 ? 1 : (used.get(agent)?.size ?? 0) / caps.size);
-    },
-  );
+const leastAgency = gauge({
+  name: 'vigil_least_agency_ratio',
+  help: 'Capabilities exercised / capabilities granted for this agent process since start (1 = no unused grant).',
+  labelNames: ['agent'] as const,
+  collect() {
+    for (const agent of granted.keys()) this.set({ agent }, leastAgencyRatio(agent));
+  },
+});
 
 /** What an agent process may do: its skills and the tools its deployment grants it. */
 export function declareGrants(agent: string, capabilities: readonly string[]): void {
@@ -72,13 +69,15 @@ export type SignalSet = Record<Signal, boolean>;
 
 const latest = new Map<AgentName, SignalSet>();
 
-const signalObserved = () =>
-  gauge('vigil_agent_signal_observed', "1 when the agent's latest exchange seen by the coordinator was observed on this signal.", ['agent', 'signal']);
+const signalObserved = gauge({ name: 'vigil_agent_signal_observed', help: "1 when the agent's latest exchange seen by the coordinator was observed on this signal.", labelNames: ['agent', 'signal'] as const });
 
-const coverage = () =>
-  gauge('vigil_five_signal_coverage', 'Share of the agent classes whose latest exchange was observed on all five signals (metrics, logs, traces, A2A messages, policy decisions).', [], function collect(this: Gauge<string>) {
+const coverage = gauge({
+  name: 'vigil_five_signal_coverage',
+  help: 'Share of the agent classes whose latest exchange was observed on all five signals (metrics, logs, traces, A2A messages, policy decisions).',
+  collect() {
     this.set(fiveSignalCoverage());
-  });
+  },
+});
 
 export function recordAgentSignals(agent: AgentName, signals: SignalSet): void {
   latest.set(agent, signals);
@@ -122,15 +121,16 @@ export function interventionRate(byDisposition: Record<string, number>): number 
   return total === 0 ? undefined : (byDisposition.mutated ?? 0) / total;
 }
 
+const stepMutationRate = gauge({
+  name: 'vigil_step_mutation_intervention_rate',
+  help: 'Share of policy-flagged actions rewritten in flight (mutated) rather than blocked or passed; no sample until an action is flagged.',
+  async collect() {
+    this.reset();
+    const rate = interventionRate(await flaggedByDisposition());
+    if (rate !== undefined) this.set(rate);
+  },
+});
+
 export function exportStepMutationRate(): void {
-  gauge(
-    'vigil_step_mutation_intervention_rate',
-    'Share of policy-flagged actions rewritten in flight (mutated) rather than blocked or passed; no sample until an action is flagged.',
-    [],
-    async function collect(this: Gauge<string>) {
-      this.reset();
-      const rate = interventionRate(await flaggedByDisposition());
-      if (rate !== undefined) this.set(rate);
-    },
-  );
+  stepMutationRate();
 }

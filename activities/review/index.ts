@@ -74,7 +74,7 @@ export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkil
     handle: async ({ anomaly, analysis, asset, chain }, ctx) => {
       // The signed verdict names the asset remediation may touch: it must be the alert's own.
       if (canonicalJson(AssetSchema.parse(assetOf(anomaly.alert))) !== canonicalJson(asset)) throw invalidInput('review: the asset is not the one the alert names');
-      const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
+      const timer = reviewMetrics().evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.verdict });
       const origin = originOf(trust.gate, ctx.incidentId, anomaly);
       const judged = withOrigin(await evaluateVerdict(policy.current(), verdictInput(ctx.incidentId, anomaly, analysis, asset, { chain, now: new Date() }), hooks), origin);
       const verdict = signVerdict(trust.signer, ctx.incidentId, asset, judged);
@@ -135,7 +135,7 @@ export function authoritySkill(policy: PolicySource, issuers: readonly TrustedIs
       if (parsed.value.signed) {
         const verified = await verifyDecisionToken(parsed.value.token, issuers, { incidentId: ctx.incidentId, verdictDigest: input.verdictDigest });
         if (!verified.ok) {
-          reviewMetrics.tokenRefusals.inc({ code: verified.code });
+          reviewMetrics().tokenRefusals.inc({ code: verified.code });
           ctx.log.warn({ refusal: verified.code }, 'decision token refused');
           return refusedBeforePolicy(policy, input.submitted, input, verified.code, verified.message);
         }
@@ -145,14 +145,14 @@ export function authoritySkill(policy: PolicySource, issuers: readonly TrustedIs
         decision = parsed.value.decision;
       }
       const signed = parsed.value.signed;
-      const timer = reviewMetrics.evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.decision });
+      const timer = reviewMetrics().evaluationSeconds.startTimer({ entrypoint: ENTRYPOINTS.decision });
       const result = await evaluateAuthority(
         policy.current(),
         { decision, signed, requiredRole: input.requiredRole, asset: input.asset, severity: input.severity, actions: input.actions, incidentId: ctx.incidentId },
         hooks,
       );
       timer();
-      reviewMetrics.decisions.inc({ allowed: String(result.allowed) });
+      reviewMetrics().decisions.inc({ allowed: String(result.allowed) });
       ctx.log.info(
         { analyst: decision.analyst, signed, allowed: result.allowed, reasons: result.reasons.map((r) => r.code), approvalsNeeded: result.approvalsNeeded, policyVersion: result.policyVersion },
         'decision authority',

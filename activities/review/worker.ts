@@ -7,6 +7,7 @@ import { signerFromFile, verifierFromFile } from '../../lib/trust/signing';
 import type { WorkerProcess } from '../../lib/worker-process';
 import { agentFace } from '../../lib/worker-process';
 import { authoritySkill, createReviewActivities, reviewSkill } from '.';
+import { reviewMetrics } from './metrics';
 import { PolicyHolder } from './policy-holder';
 
 export const reviewWorker: WorkerProcess = {
@@ -18,6 +19,8 @@ export const reviewWorker: WorkerProcess = {
     // Refuse to start without a policy: a review agent with none would escalate everything.
     if (!(await policy.reload())) throw new Error('no loadable policy bundle: run `npm run policy:build` or set VIGIL_POLICY_DIR');
     policy.watch();
+    // The review families (flagged actions at 0 by disposition) and the rate built from them, on /metrics from start.
+    reviewMetrics();
     exportStepMutationRate();
     // Remediation runs only what this key signed: without it the agent must not start.
     const signingKeyFile = env.VIGIL_VERDICT_SIGNING_KEY_FILE;

@@ -1,17 +1,19 @@
-import { register } from 'prom-client';
-import { countPolicyFailure, countVerdict } from '../../../activities/review/metrics';
+import { register, Registry } from 'prom-client';
+import { countPolicyFailure, countVerdict, reviewMetrics } from '../../../activities/review/metrics';
 import type { Verdict } from '../../../contracts';
 
 const step = { id: 's', actionner: 'kubernetes:terminate', target: { namespace: 'n', pod: 'p' }, params: {}, blastRadius: { scope: 'workload' as const, pods: 1 }, rationale: '' };
 
-async function value(name: string, labels: Record<string, string>): Promise<number | undefined> {
-  const metric = await register.getSingleMetric(name)?.get();
+async function value(name: string, labels: Record<string, string>, registry: Registry = register): Promise<number | undefined> {
+  const metric = await registry.getSingleMetric(name)?.get();
   return metric?.values.find((v) => Object.entries(labels).every(([k, l]) => v.labels[k] === l))?.value;
 }
 
 describe('review metrics', () => {
   it('starts every flagged-action disposition at zero, so the intervention rate has a denominator series', async () => {
-    for (const disposition of ['mutated', 'blocked', 'passed']) expect(await value('vigil_review_flagged_actions_total', { disposition })).toBeDefined();
+    const registry = new Registry();
+    reviewMetrics(registry);
+    for (const disposition of ['mutated', 'blocked', 'passed']) expect(await value('vigil_review_flagged_actions_total', { disposition }, registry)).toBe(0);
   });
 
   it('counts flagged steps by disposition, mutations by rule, and verdicts by outcome', async () => {
