@@ -156,6 +156,9 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
             VIGIL_MODEL_PATH: modelPath,
             VIGIL_POLICY_DIR: policyDir,
             VIGIL_GATE_SIGNING_KEY_FILE: gateKey,
+            // Each row counts completed incidents: one whose containment was refused would otherwise
+            // stay open watching its workload for 10 min (the watch has its own tests).
+            VIGIL_GATE_INCIDENT_WATCH_MS: '0',
             TEMPORAL_ADDRESS: stack.server.address,
             VIGIL_OPS_PORT: String(opsPort),
             VIGIL_OPS_HOST: '127.0.0.1',
