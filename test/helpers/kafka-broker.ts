@@ -170,6 +170,12 @@ export function testKafka(brokers: string[], clientId = 'vigil-test'): Kafka {
   });
 }
 
+/** The broker's answer while a topic it has just created is not in its metadata yet (retriable in Kafka). */
+const notYetKnown = (err: unknown): boolean => {
+  const e = err as { type?: string; originalError?: unknown } | null;
+  return e?.type === 'UNKNOWN_TOPIC_OR_PARTITION' || (e?.originalError !== undefined && notYetKnown(e.originalError));
+};
+
 /**
  * Creates a topic and waits until every partition has a leader. An existing topic with the same
  * partition count is accepted; one with a different count is an error.
@@ -185,14 +191,24 @@ export async function createTopic(
   const admin = testKafka(brokers, 'vigil-test-admin').admin();
   try {
     await admin.connect();
-    await admin.createTopics({
-      topics: [{ topic, numPartitions: partitions, replicationFactor: opts.replicationFactor ?? -1 }],
-      waitForLeaders: true,
-      timeout: timeoutMs,
-    });
+    try {
+      await admin.createTopics({
+        topics: [{ topic, numPartitions: partitions, replicationFactor: opts.replicationFactor ?? -1 }],
+        waitForLeaders: true,
+        timeout: timeoutMs,
+      });
+    } catch (err) {
+      // A loaded broker may answer the leader wait before its metadata knows the new topic: poll below.
+      if (!notYetKnown(err)) throw err;
+    }
     const deadline = Date.now() + timeoutMs;
     for (;;) {
-      const meta: ITopicMetadata | undefined = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
+      let meta: ITopicMetadata | undefined;
+      try {
+        meta = (await admin.fetchTopicMetadata({ topics: [topic] })).topics[0];
+      } catch (err) {
+        if (!notYetKnown(err) || Date.now() >= deadline) throw err;
+      }
       const count = meta?.partitions.length ?? 0;
       if (count !== 0 && count !== partitions) {
         throw new Error(`topic ${topic} already exists with ${count} partitions, not ${partitions}`);
