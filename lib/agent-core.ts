@@ -4,9 +4,21 @@ import type { z } from 'zod';
 import type { AgentMessage, AgentName, SkillId, SkillRef } from '../contracts';
 import { A2A_ROLES, agentMessage, AgentMessageEnvelopeSchema, FAILURE_TYPES, formatIssues } from '../contracts';
 import type { Logger } from './logger';
-import type { ActivityOutcome, Transport } from './metrics';
-import { count, metrics, observe } from './metrics';
+import { count, DURATION_BUCKETS, incidentCounter, incidentHistogram, observe } from './metrics';
 import { markUsed } from './metrics-compliance';
+
+export type Transport = 'temporal' | 'a2a';
+export type ActivityOutcome = 'ok' | 'invalid_input' | 'error';
+
+/** Every agent's skill runs, counted here by `runSkill` on both faces; each agent process exports them for its own skills. */
+const runtimeMetrics = {
+  activities: incidentCounter(
+    'vigil_agent_activities_total',
+    'Agent skill runs, by agent, skill, transport (temporal activity or A2A) and outcome (ok, invalid_input, error).',
+    ['agent', 'skill', 'transport', 'outcome'],
+  ),
+  activityDuration: incidentHistogram('vigil_agent_activity_duration_seconds', 'Time an agent skill took, by agent, skill and transport.', ['agent', 'skill', 'transport'], DURATION_BUCKETS),
+};
 
 export interface AgentContext {
   traceId: string;
@@ -65,7 +77,7 @@ export interface RunOptions {
 export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, log: Logger, opts: RunOptions = {}): Promise<AgentMessage<O>> {
   const transport = opts.transport ?? 'temporal';
   const labels = { agent: skill.agent, skill: skill.skill, transport };
-  const finish = (outcome: ActivityOutcome, traceId: string | undefined) => count(metrics.activities(), { labels: { ...labels, outcome }, traceId });
+  const finish = (outcome: ActivityOutcome, traceId: string | undefined) => count(runtimeMetrics.activities(), { labels: { ...labels, outcome }, traceId });
 
   const envelope = AgentMessageEnvelopeSchema.safeParse(message);
   if (!envelope.success) {
@@ -101,7 +113,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
   }
   const took = seconds();
   finish('ok', metadata.trace_id);
-  observe(metrics.activityDuration(), { labels, value: took, traceId: metadata.trace_id });
+  observe(runtimeMetrics.activityDuration(), { labels, value: took, traceId: metadata.trace_id });
   skill.observe?.(input.data, result, metadata.trace_id);
   markUsed(skill.agent, `skill:${skill.skill}`);
   ctx.log.info({ ms: took * 1000 }, `${skill.skill} done`);

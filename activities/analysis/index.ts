@@ -4,8 +4,9 @@ import { AGENTS, AnalysisSchema, AnomalySchema } from '../../contracts';
 import type { AgentContext, AgentSkill } from '../../lib/agent-core';
 import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
-import { count, metrics } from '../../lib/metrics';
+import { count } from '../../lib/metrics';
 import { analyseDeterministically } from './deterministic-analyser';
+import { analysisMetrics } from './metrics';
 
 /** `deterministic`: the rule analyser only, which the coordinator asks for when the full analysis failed. */
 export const AnalyseInputSchema = z.object({ anomaly: AnomalySchema, deterministic: z.boolean().optional() });
@@ -29,7 +30,7 @@ export function analysisSkill(analyser: Analyser): AgentSkill<AnalyseInput, Anal
       return { ...analysis, analyser: { ...analysis.analyser, fallback: true, note: 'the coordinator asked for the rule analyser: the full analysis failed' } };
     },
     observe: (_input, result, traceId) =>
-      count(metrics.analyses(), { labels: { analyser: result.analyser.kind, fallback: String(result.analyser.fallback === true) }, traceId }),
+      count(analysisMetrics.analyses(), { labels: { analyser: result.analyser.kind, fallback: String(result.analyser.fallback === true) }, traceId }),
   });
 }
 

@@ -1,11 +1,12 @@
 import type { Analysis, Anomaly } from '../../contracts';
 import type { AgentContext } from '../../lib/agent-core';
-import { count, metrics, observe } from '../../lib/metrics';
+import { count, observe } from '../../lib/metrics';
 import { markUsed } from '../../lib/metrics-compliance';
 import { analyseDeterministically } from './deterministic-analyser';
 import type { LlmFailureKind } from './llm-client';
 import { chatCompletion, LlmCallError } from './llm-client';
 import { admitReply, LLM_REPLY_JSON_SCHEMA, LlmReplySchema } from './llm-reply';
+import { analysisMetrics } from './metrics';
 import type { AgentPrompt } from './prompt';
 import { renderPrompt } from './prompt';
 import { formatIssues } from '../../contracts';
@@ -72,12 +73,12 @@ export function createLlmAnalyser(deps: LlmAnalyserDeps) {
       markUsed('analysis', 'tool:llm');
       try {
         const reply = await chatCompletion({ ...settings, messages, schema: LLM_REPLY_JSON_SCHEMA, timeoutMs: Math.min(settings.timeoutMs, left) });
-        count(metrics.llmTokens(), { labels: { model, kind: 'prompt' }, value: reply.usage.promptTokens, traceId: ctx.traceId });
-        count(metrics.llmTokens(), { labels: { model, kind: 'completion' }, value: reply.usage.completionTokens, traceId: ctx.traceId });
+        count(analysisMetrics.llmTokens(), { labels: { model, kind: 'prompt' }, value: reply.usage.promptTokens, traceId: ctx.traceId });
+        count(analysisMetrics.llmTokens(), { labels: { model, kind: 'completion' }, value: reply.usage.completionTokens, traceId: ctx.traceId });
         const admitted = admitReply(parseReply(reply.content), anomaly, deps.knownActionners, meta);
-        count(metrics.llmRequests(), { labels: { model, outcome: 'ok' }, traceId: ctx.traceId });
-        observe(metrics.llmDuration(), { labels: { model }, value: Number(process.hrtime.bigint() - started) / 1e9, traceId: ctx.traceId });
-        for (const d of admitted.dropped) count(metrics.llmDroppedProposals(), { labels: { reason: d.reason }, traceId: ctx.traceId });
+        count(analysisMetrics.llmRequests(), { labels: { model, outcome: 'ok' }, traceId: ctx.traceId });
+        observe(analysisMetrics.llmDuration(), { labels: { model }, value: Number(process.hrtime.bigint() - started) / 1e9, traceId: ctx.traceId });
+        for (const d of admitted.dropped) count(analysisMetrics.llmDroppedProposals(), { labels: { reason: d.reason }, traceId: ctx.traceId });
         if (admitted.dropped.length) ctx.log.warn({ llm: { dropped: admitted.dropped.map((d) => ({ actionner: d.action.actionner, reason: d.reason })) } }, 'LLM proposals dropped');
         ctx.log.info({ llm: { model, attempt, promptVersion: prompt.spec.version, actions: admitted.analysis.actions.length } }, 'LLM analysis accepted');
         return admitted.analysis;
@@ -85,15 +86,15 @@ export function createLlmAnalyser(deps: LlmAnalyserDeps) {
         if (!(err instanceof LlmCallError)) throw err;
         last = err.kind;
         failures.push(`attempt ${attempt}: ${err.kind}: ${err.message}`);
-        count(metrics.llmRequests(), { labels: { model, outcome: err.kind }, traceId: ctx.traceId });
-        observe(metrics.llmDuration(), { labels: { model }, value: Number(process.hrtime.bigint() - started) / 1e9, traceId: ctx.traceId });
+        count(analysisMetrics.llmRequests(), { labels: { model, outcome: err.kind }, traceId: ctx.traceId });
+        observe(analysisMetrics.llmDuration(), { labels: { model }, value: Number(process.hrtime.bigint() - started) / 1e9, traceId: ctx.traceId });
         ctx.log.warn({ llm: { model, attempt, failure: err.kind, reason: err.message.slice(0, 300) } }, 'LLM attempt failed');
         if (!err.retryable) break;
         const backoff = Math.min(250 * 2 ** (attempt - 1), 4000);
         if (attempt < settings.maxAttempts && deadline - Date.now() > backoff) await sleep(backoff);
       }
     }
-    count(metrics.llmFallbacks(), { labels: { reason: last }, traceId: ctx.traceId });
+    count(analysisMetrics.llmFallbacks(), { labels: { reason: last }, traceId: ctx.traceId });
     const fallback = analyseDeterministically(anomaly);
     const note = `LLM ${model} gave no usable analysis (${failures.length} attempt(s) within ${settings.budgetMs} ms; ${failures.join(' | ').slice(0, 1500)}); deterministic analyser used instead`;
     ctx.log.warn({ llm: { model, attempts: failures.length, last } }, 'falling back to the deterministic analyser');

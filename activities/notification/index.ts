@@ -3,8 +3,9 @@ import { AGENTS } from '../../contracts';
 import type { AgentSkill } from '../../lib/agent-core';
 import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
-import { count, metrics } from '../../lib/metrics';
+import { count } from '../../lib/metrics';
 import { markUsed } from '../../lib/metrics-compliance';
+import { notificationMetrics } from './metrics';
 import type { Notice } from './notice';
 import { NoticeSchema, renderNotice } from './notice';
 import type { Delivery, Notifier } from './notifier';
@@ -21,7 +22,7 @@ export function notificationSkill(notifier: Notifier): AgentSkill<Notice, Delive
       return delivery;
     },
     observe: (notice, delivery, traceId) => {
-      count(metrics.notifications(), { labels: { kind: notice.kind, channel: delivery.channel, delivered: String(delivery.delivered) }, traceId });
+      count(notificationMetrics.notifications(), { labels: { kind: notice.kind, channel: delivery.channel, delivered: String(delivery.delivered) }, traceId });
       if (delivery.delivered) markUsed('notification', `notifier:${delivery.channel}`);
     },
   });

@@ -5,10 +5,11 @@ import { ActionResultSchema, AGENTS, AssetSchema, ProposedActionSchema, SEVERITI
 import type { AgentSkill } from '../../lib/agent-core';
 import { defineSkill, runSkill } from '../../lib/agent-core';
 import type { Logger } from '../../lib/logger';
-import { count, metrics } from '../../lib/metrics';
+import { count } from '../../lib/metrics';
 import { markUsed } from '../../lib/metrics-compliance';
 import type { Verifier } from '../../lib/trust/signing';
 import { DEFAULT_GUARDS } from './guards';
+import { remediationMetrics } from './metrics';
 import type { Journal, RunnerDeps } from './runner';
 import { ApiUnreachableError, revertActions, runActions, TRANSIENT_FAILURE_CODES } from './runner';
 import { AGENT_OPTIONS } from '../../workflows/incident/options';
@@ -92,7 +93,7 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
     },
     observe: (_input, results, traceId) => {
       for (const r of results) {
-        count(metrics.actions(), { labels: { actionner: r.actionner, status: r.status }, traceId });
+        count(remediationMetrics.actions(), { labels: { actionner: r.actionner, status: r.status }, traceId });
         if (r.status === 'executed' || r.status === 'dry_run') markUsed('remediation', `actionner:${r.actionner}`);
       }
     },
@@ -116,7 +117,7 @@ export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, Reve
       return reverts;
     },
     observe: (input, reverts, traceId) => {
-      for (const r of reverts) count(metrics.actionReverts(), { labels: { actionner: r.actionner, trigger: input.trigger, outcome: r.outcome }, traceId });
+      for (const r of reverts) count(remediationMetrics.actionReverts(), { labels: { actionner: r.actionner, trigger: input.trigger, outcome: r.outcome }, traceId });
     },
   });
 }

@@ -7,13 +7,14 @@ import type { AgentSkill } from '../../lib/agent-core';
 import { defineSkill, invalidInput, runSkill } from '../../lib/agent-core';
 import { canonicalJson } from '../../lib/canonical-json';
 import type { Logger } from '../../lib/logger';
-import { count, metrics } from '../../lib/metrics';
+import { count } from '../../lib/metrics';
 import { originOf } from '../../lib/trust/anomaly-signature';
 import type { TrustedIssuer } from '../../lib/trust/decision-token';
 import { verifyDecisionToken } from '../../lib/trust/decision-token';
 import type { Signer, Verifier } from '../../lib/trust/signing';
 import { signVerdict } from '../../lib/trust/verdict-signature';
-import { countPolicyFailure, countVerdict, reviewMetrics } from './metrics';
+import { coordinatorMetrics } from '../../workers/coordinator/metrics';
+import { countPolicyFailure, countVerdict, reviewMetrics, verdictsByOutcome } from './metrics';
 import { withOrigin } from './origin-trust';
 import type { PolicyBundle } from './policy-bundle';
 import { ENTRYPOINTS } from './policy-bundle';
@@ -97,7 +98,7 @@ export function reviewSkill(policy: PolicySource, trust: ReviewTrust): AgentSkil
       );
       return verdict;
     },
-    observe: (_input, verdict, traceId) => count(metrics.verdicts(), { labels: { outcome: verdict.outcome }, traceId }),
+    observe: (_input, verdict, traceId) => count(verdictsByOutcome(), { labels: { outcome: verdict.outcome }, traceId }),
   });
 }
 
@@ -159,9 +160,9 @@ export function authoritySkill(policy: PolicySource, issuers: readonly TrustedIs
       );
       return { ...result, decision, signed, nonce };
     },
-    // Accepted decisions are counted by the coordinator, once the escalation is settled.
+    // Accepted decisions are counted by the coordinator, once the escalation is settled; a refusal only this skill sees.
     observe: (_input, result, traceId) => {
-      if (!result.allowed) count(metrics.decisions(), { labels: { outcome: 'refused' }, traceId });
+      if (!result.allowed) count(coordinatorMetrics.decisions(), { labels: { outcome: 'refused' }, traceId });
     },
   });
 }

@@ -1,6 +1,6 @@
 import type { Verdict } from '../../contracts';
 import { FLAG_DISPOSITIONS } from '../../contracts';
-import { counter, gauge, histogram, metricGroup } from '../../lib/metrics';
+import { counter, gauge, histogram, incidentCounter, metricGroup } from '../../lib/metrics';
 import { FLAGGED_ACTIONS_METRIC } from '../../lib/metrics-compliance';
 import type { PolicyFailure } from './verdict-engine';
 
@@ -8,8 +8,8 @@ import type { PolicyFailure } from './verdict-engine';
  * The review agent's metrics, obtained together (the review worker does so at start, so every
  * family is on its /metrics before the first incident). `vigil_review_flagged_actions_total` is
  * what the step-mutation intervention rate is built from: mutated / (mutated + blocked + passed).
- * Verdicts by outcome are counted where every skill reply is (`vigil_verdicts_total`, the review
- * skill's `observe` hook), with the trace id as exemplar.
+ * Verdicts by outcome (`verdictsByOutcome`, below) are counted where every skill reply is, the review
+ * skill's `observe` hook, with the trace id as exemplar.
  */
 export const reviewMetrics = metricGroup({
   flaggedActions: counter(
@@ -36,6 +36,9 @@ export const reviewMetrics = metricGroup({
   suppressed: counter({ name: 'vigil_review_suppressed_total', help: 'Findings auto-rejected because an analyst suppression in policy data covers them' }),
   bundle: gauge({ name: 'vigil_policy_bundle_info', help: 'The policy bundle in force (1)', labelNames: ['version'] as const }),
 });
+
+/** Obtained on the first verdict, like every skill's business metric, rather than with the group at start. */
+export const verdictsByOutcome = incidentCounter('vigil_verdicts_total', 'Review verdicts by outcome (auto_execute, auto_reject, escalate).', ['outcome']);
 
 export function countVerdict(v: Verdict): void {
   const m = reviewMetrics();

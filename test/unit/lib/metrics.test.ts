@@ -1,6 +1,7 @@
 import { Registry } from 'prom-client';
 import type { Counter } from 'prom-client';
-import { count, counter, declareMetric, gauge, histogram, metricGroup, observe } from '../../../lib/metrics';
+import { count, counter, declareMetric, gauge, histogram, incidentCounter, incidentHistogram, metricGroup, observe } from '../../../lib/metrics';
+import { openMetricsText } from '../../../lib/metrics-openmetrics';
 
 // Each test names its metrics apart: declarations are module-level, and the global registry is shared by the file.
 describe('declared metrics', () => {
@@ -42,6 +43,16 @@ describe('declared metrics', () => {
     const text = await registry.metrics();
     expect(text).toContain('test_exemplar_total{outcome="ok"} 1');
     expect(text).toContain('test_exemplar_seconds_count{outcome="ok"} 1');
+  });
+
+  it('an incident family carries the trace id as exemplar, printed in OpenMetrics', async () => {
+    const registry = new Registry();
+    const trace = 'b'.repeat(32);
+    count(incidentCounter('test_incident_total', 'h', ['outcome'])(registry), { labels: { outcome: 'ok' }, traceId: trace });
+    observe(incidentHistogram('test_incident_seconds', 'h', ['outcome'], [1])(registry), { labels: { outcome: 'ok' }, value: 0.5, traceId: trace });
+    const text = await openMetricsText(registry);
+    expect(text).toContain(`test_incident_total{outcome="ok"} 1 # {trace_id="${trace}"} 1`);
+    expect(text).toContain(`test_incident_seconds_bucket{le="1",outcome="ok"} 1 # {trace_id="${trace}"} 0.5`);
   });
 
   it('runs init once, when the metric is created', async () => {
