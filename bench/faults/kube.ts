@@ -23,6 +23,8 @@ export interface FaultKube {
   seedPods(sent: Sent[]): Promise<void>;
   /** Stops kube-apiserver (etcd and the controller manager keep running), waits downMs, starts it again with the same command line and port. */
   restartApiServer(downMs: number): Promise<void>;
+  /** The control plane's PIDs now, by role (the API server's changes when it is restarted). */
+  pids(): Record<string, number>;
   /** Lines in the audit log now: a scenario counts the writes after its own start. */
   auditMark(): number;
   /** The remediation identity's successful writes logged after `mark`. */
@@ -123,6 +125,18 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
         restarted.push(child.pid);
         writeFileSync(pidFile, `${child.pid}\n`);
         await apiReady(cluster, 60_000);
+      },
+      pids() {
+        const out: Record<string, number> = {};
+        for (const role of ['etcd', 'kube-apiserver', 'kube-controller-manager']) {
+          try {
+            const pid = Number(readFileSync(join(dataDir, `${role}.pid`), 'utf8').trim());
+            if (Number.isInteger(pid) && pid > 0) out[role] = pid;
+          } catch {
+            // no pid file: that server is not running
+          }
+        }
+        return out;
       },
       auditMark: () => readLines().length,
       writesSince(mark) {

@@ -20,6 +20,10 @@ export interface ScenarioOptions {
   settleSeconds: number;
   /** How long the Temporal dev server stays down (longer than the gate's Kafka session timeout: the gate is dropped from its group while it retries). */
   serverDownSeconds?: number;
+  /** Workers the worker-kill scenario never kills (the soak spares one so a long-lived process shows whether memory settles). */
+  spare?: readonly string[];
+  /** Seconds between two worker kills (default 3). */
+  killEverySeconds?: number;
 }
 
 interface Context {
@@ -50,13 +54,13 @@ export const SCENARIOS: Scenario[] = [
     what: 'kill -9 of a random worker every 3 s for the fault period, each restarted',
     inject: async ({ stack, opts }) => {
       const end = Date.now() + opts.faultSeconds * 1000;
-      let i = 0;
+      const victims = WORKER_NAMES.filter((n) => !(opts.spare ?? []).includes(n));
+      if (victims.length === 0) throw new Error('worker-kill: every worker is spared, nothing to kill');
       while (Date.now() < end) {
-        const name = WORKER_NAMES[Math.floor(Math.random() * WORKER_NAMES.length)]!;
+        const name = victims[Math.floor(Math.random() * victims.length)]!;
         await stack.workers.workers.get(name)!.kill9();
         await stack.workers.start(name);
-        i += 1;
-        await sleep(3_000);
+        await sleep((opts.killEverySeconds ?? 3) * 1000);
       }
       return Date.now();
     },
@@ -160,7 +164,7 @@ async function produce(stack: FaultStack, topic: string, sent: Sent[], rate: num
   }
 }
 
-export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions): Promise<Row> {
+export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions, onSettled?: (expected: ReadonlySet<string>) => Promise<void>): Promise<Row> {
   const topic = `faults.${scenario.name}.${runId}`;
   // A broker that has just (re)started may still answer "does not host this topic-partition" for a while.
   await retried(() => createTopic(stack.kafka.brokers, topic, 2));
@@ -178,6 +182,7 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
     if (ctx.gate.child.process.exitCode !== null) row.notes.push(`gate exited with ${ctx.gate.child.process.exitCode}`);
+    await onSettled?.(expected);
     return row;
   } finally {
     await ctx.gate.child.stop();
