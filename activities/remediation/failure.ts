@@ -1,4 +1,4 @@
-import type { AccessAttributes, KubeApi } from './kube/api';
+import type { AccessAttributes, AccessReview, KubeApi } from './kube/api';
 import { KubeApiError } from './kube/api';
 
 /**
@@ -11,7 +11,8 @@ import { KubeApiError } from './kube/api';
  * runner asks the API server, as the same identity, a SelfSubjectAccessReview for exactly the
  * refused verb, resource, namespace and name: allowed means the refusal was the cold cache
  * (`api_authorizer_cold`, retried within the activity's attempts like an unreachable server);
- * denied, or a review that is itself refused, is the real denial (`forbidden`, final).
+ * denied, or a review that is itself still refused after a few seconds, is the real denial
+ * (`forbidden`, final).
  */
 
 /** Failure codes that say the API server could not serve the request just now: worth a retry. */
@@ -26,6 +27,26 @@ export function failureCode(err: unknown): string {
   if (err.status === 409) return 'conflict';
   if (err.status === 422) return 'invalid';
   return 'api_error';
+}
+
+/**
+ * Pauses before asking a refused review again. Every authenticated user may create a
+ * SelfSubjectAccessReview, so a 403 to the review itself means the authorizer is not yet serving
+ * even the bootstrap policy: on this machine a restarted kube-apiserver refused the write and the
+ * review alike for ~0.1-0.2 s, then allowed both. A review still refused after these (3.25 s in
+ * all) stands as the denial. A real RBAC denial never waits here: its review is answered, denied.
+ */
+export const REVIEW_PAUSES_MS: readonly number[] = [250, 1_000, 2_000];
+
+async function askReview(kube: Pick<KubeApi, 'reviewAccess'>, access: AccessAttributes, pausesMs: readonly number[]): Promise<AccessReview> {
+  for (let i = 0; ; i++) {
+    try {
+      return await kube.reviewAccess(access);
+    } catch (err) {
+      if (!(err instanceof KubeApiError && err.status === 403) || i >= pausesMs.length) throw err;
+      await new Promise((r) => setTimeout(r, pausesMs[i]));
+    }
+  }
 }
 
 export interface Failure {
@@ -43,13 +64,14 @@ export function describeAccess(a: AccessAttributes): string {
  * Any other 403 (an admission plugin's, or one whose message is not the authorizer's form) stays
  * `forbidden`: a review could not explain it.
  */
-export async function classifyFailure(err: unknown, kube: Pick<KubeApi, 'reviewAccess'>): Promise<Failure> {
+export async function classifyFailure(err: unknown, kube: Pick<KubeApi, 'reviewAccess'>, opts: { reviewPausesMs?: readonly number[] } = {}): Promise<Failure> {
   const message = err instanceof Error ? err.message : String(err);
   const code = failureCode(err);
   if (code !== 'forbidden' || !(err instanceof KubeApiError) || !err.access) return { code, message };
   const asked = describeAccess(err.access);
+  const access = err.access;
   try {
-    const review = await kube.reviewAccess(err.access);
+    const review = await askReview(kube, access, opts.reviewPausesMs ?? REVIEW_PAUSES_MS);
     if (review.allowed) return { code: 'api_authorizer_cold', message: `${message}; a SelfSubjectAccessReview for ${asked} says allowed: the authorizer was not ready (cold caches after an API server restart)` };
     return { code: 'forbidden', message: `${message}; a SelfSubjectAccessReview for ${asked} confirms the denial${review.reason ? ` (${review.reason})` : ''}` };
   } catch (reviewErr) {

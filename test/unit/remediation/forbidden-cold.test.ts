@@ -69,7 +69,17 @@ describe('a 403 checked against a SelfSubjectAccessReview', () => {
     kube.accessReview = () => {
       throw new KubeApiError(403, 'Forbidden', 'access review: HTTP 403 Forbidden');
     };
-    expect(await classifyFailure(refusedPatch(), kube)).toMatchObject({ code: 'forbidden', message: expect.stringContaining('failed too') });
+    const asked = kube.reviews.length;
+    expect(await classifyFailure(refusedPatch(), kube, { reviewPausesMs: [1, 1] })).toMatchObject({ code: 'forbidden', message: expect.stringContaining('failed too') });
+    // A refused review is asked again after each pause (the authorizer may be seconds from warm), then the denial stands.
+    expect(kube.reviews.length - asked).toBe(3);
+    // Refused once, then answered allowed: the cold window closed while the runner asked.
+    let refusals = 1;
+    kube.accessReview = () => {
+      if (refusals-- > 0) throw new KubeApiError(403, 'Forbidden', 'access review: HTTP 403 Forbidden');
+      return { allowed: true, reason: '' };
+    };
+    expect(await classifyFailure(refusedPatch(), kube, { reviewPausesMs: [1] })).toMatchObject({ code: 'api_authorizer_cold' });
     kube.accessReview = () => {
       throw new Error('connect ECONNREFUSED 127.0.0.1:6443');
     };
