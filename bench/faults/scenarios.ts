@@ -164,7 +164,17 @@ async function produce(stack: FaultStack, topic: string, sent: Sent[], rate: num
   }
 }
 
-export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions, onSettled?: (expected: ReadonlySet<string>) => Promise<void>): Promise<Row> {
+/** Called as a scenario runs (the soak marks its load window and reads histories before the stack stops). */
+export interface ScenarioHooks {
+  /** The stream and the fault start (the pods are seeded and the gate is ready). */
+  onLoad?: () => void;
+  /** The stream is sent and the fault is over. */
+  onLoadEnd?: () => void;
+  /** The row is counted; the stack is still up. */
+  onSettled?: (expected: ReadonlySet<string>) => Promise<void>;
+}
+
+export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions, hooks: ScenarioHooks = {}): Promise<Row> {
   const topic = `faults.${scenario.name}.${runId}`;
   // A broker that has just (re)started may still answer "does not host this topic-partition" for a while.
   await retried(() => createTopic(stack.kafka.brokers, topic, 2));
@@ -174,7 +184,9 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
   const auditMark = stack.kube?.auditMark() ?? 0;
   const ctx: Context = { stack, opts, topic, auditMark, gate: { child: await stack.startGate(topic) } };
   try {
+    hooks.onLoad?.();
     const [faultEnd] = await Promise.all([scenario.inject(ctx), produce(stack, topic, sent, opts.rate)]);
+    hooks.onLoadEnd?.();
     const expected = new Set(sent.flatMap((s) => (s.incidentId ? [s.incidentId] : [])));
     const executions = await settle(stack.client, expected, opts.settleSeconds * 1000);
     const poison = sent.filter((s) => s.poison).length;
@@ -182,7 +194,7 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
     if (ctx.gate.child.process.exitCode !== null) row.notes.push(`gate exited with ${ctx.gate.child.process.exitCode}`);
-    await onSettled?.(expected);
+    await hooks.onSettled?.(expected);
     return row;
   } finally {
     await ctx.gate.child.stop();

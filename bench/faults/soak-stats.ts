@@ -153,14 +153,14 @@ export interface RoleVerdict {
 }
 
 /**
- * A role's verdict over the second half of the run: the test runs on the longest stretch of that
+ * A role's verdict over the second half of [fromMinute, toMinute] (the loaded stretch): the test runs on the longest stretch of that
  * half that one PID lived through (a restart resets memory, so a fit across PIDs says nothing about
  * a leak). With fewer than `minPoints` samples in that stretch the role is `restarted`: it was
  * killed too often in the window for a slope to mean anything, and its peak RSS is what bounds it.
  */
-export function roleVerdict(role: string, samples: readonly Sample[], totalMinutes: number, minPoints = 4): RoleVerdict {
-  const mine = samples.filter((s) => s.role === role);
-  const half = mine.filter((s) => s.minute >= totalMinutes / 2);
+export function roleVerdict(role: string, samples: readonly Sample[], fromMinute: number, toMinute: number, minPoints = 4): RoleVerdict {
+  const mine = samples.filter((s) => s.role === role && s.minute >= fromMinute && s.minute <= toMinute);
+  const half = mine.filter((s) => s.minute >= (fromMinute + toMinute) / 2);
   const restarts = mine.filter((s) => s.restarted).length;
   const peakRssMiB = Math.max(0, ...mine.map((s) => s.rssMiB));
   const runs: Sample[][] = [];

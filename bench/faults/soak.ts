@@ -33,13 +33,15 @@ export interface SoakReport {
   row: Row;
   /** How the verdicts are computed (the report says it, so a reader need not open the code). */
   method: string;
+  /** When the stream ran (minutes from the start); samples after it are the idle settle. */
+  load: { startMinute: number; endMinute: number };
   verdicts: RoleVerdict[];
   history: HistorySummary;
   samples: Sample[];
 }
 
 const METHOD =
-  `Per role, the samples from the second half of the run (minute >= last minute / 2); within it the longest stretch one PID lived through ` +
+  `Per role, the samples from the second half of the loaded stretch (while the stream ran: minute >= (start + end) / 2, up to its end); within it the longest stretch one PID lived through ` +
   `(a restart resets memory). A least-squares line is fitted to RSS, fds and handles over that stretch; a metric is growing when the fitted ` +
   `rise across the stretch exceeds both an absolute floor (RSS ${FLOORS.rssMiB} MiB, ${FLOORS.fds} fds, ${FLOORS.handles} handles) and 10 % of the ` +
   `stretch's median. A role is growing when any metric is; "restarted" when no PID lived through 4 samples of the second half (then only its peak RSS bounds it).`;
@@ -78,6 +80,8 @@ export async function runSoak(opts: SoakOptions, stackOpts: FaultStackOptions = 
     }, Math.max(0, due - Date.now()));
   };
   let history: HistoryStat[] = [];
+  // Minutes from the start at which the stream began and ended: the verdict is about the loaded stretch, not the idle settle after it.
+  const load = { start: 0, end: 0 };
   try {
     progress(await sampler.sample(0));
     loop(t0 + opts.sampleEveryMs);
@@ -87,15 +91,19 @@ export async function runSoak(opts: SoakOptions, stackOpts: FaultStackOptions = 
       reverseShellTemplate(),
       randomUUID().slice(0, 8),
       { alerts: Math.round(opts.rate * opts.minutes * 60), rate: opts.rate, faultSeconds: opts.minutes * 60, settleSeconds: opts.settleSeconds, spare: opts.spare, killEverySeconds: opts.killEverySeconds },
-      async (expected) => {
-        stopped = true;
-        clearTimeout(timer);
-        progress(await sampler.sample(minuteNow()));
-        history = await histories(stack.client, [...expected]);
+      {
+        onLoad: () => (load.start = (Date.now() - t0) / 60_000),
+        onLoadEnd: () => (load.end = (Date.now() - t0) / 60_000),
+        onSettled: async (expected) => {
+          stopped = true;
+          clearTimeout(timer);
+          progress(await sampler.sample(minuteNow()));
+          history = await histories(stack.client, [...expected]);
+        },
       },
     );
-    const last = Math.max(0, ...sampler.samples.map((s) => s.minute));
     const roles = [...new Set(sampler.samples.map((s) => s.role))];
+    const loaded = sampler.samples.filter((s) => s.minute >= Math.floor(load.start) && s.minute <= Math.ceil(load.end));
     return {
       command,
       startedAt: startedAt.toISOString(),
@@ -103,7 +111,8 @@ export async function runSoak(opts: SoakOptions, stackOpts: FaultStackOptions = 
       options: opts,
       row,
       method: METHOD,
-      verdicts: roles.map((r) => roleVerdict(r, sampler.samples, last)),
+      load: { startMinute: Math.round(load.start * 10) / 10, endMinute: Math.round(load.end * 10) / 10 },
+      verdicts: roles.map((r) => roleVerdict(r, loaded, Math.floor(load.start), Math.ceil(load.end))),
       history: summariseHistories(history),
       samples: sampler.samples,
     };
@@ -123,7 +132,7 @@ export function soakMarkdown(r: SoakReport): string {
   const w = r.row;
   out.push('| sent | opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated | notes |', '|---|---|---|---|---|---|---|---|---|---|');
   out.push(`| ${w.alertsSent} | ${w.opened} | ${w.completed} | ${w.lost} | ${w.duplicates} | ${w.uncontained} | ${w.doubleWrites} | ${w.notificationsLost} | ${w.notificationsRepeated} | ${w.notes.join('; ')} |`);
-  out.push('', '## Verdicts', '', r.method, '');
+  out.push('', '## Verdicts', '', `The stream ran from minute ${r.load.startMinute} to ${r.load.endMinute}. ${r.method}`, '');
   out.push('| role | verdict | window | RSS rise MiB (per min) | fds rise | handles rise | peak RSS MiB | restarts seen |', '|---|---|---|---|---|---|---|---|');
   for (const v of r.verdicts) {
     const m = (x?: { rise: number; slopePerMinute: number }) => (x ? `${x.rise} (${x.slopePerMinute})` : '-');

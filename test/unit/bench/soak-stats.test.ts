@@ -23,15 +23,18 @@ describe('soak statistics', () => {
 
   it('tests the second half on the longest stretch of one PID, and says restarted when none lived long enough', () => {
     const flat = Array.from({ length: 21 }, (_, m) => sample(m, 300 + (m % 2)));
-    expect(roleVerdict('coordinator', flat, 20)).toMatchObject({ verdict: 'bounded', window: 'minutes 10-20 (pid 1, 11 samples)' });
+    expect(roleVerdict('coordinator', flat, 0, 20)).toMatchObject({ verdict: 'bounded', window: 'minutes 10-20 (pid 1, 11 samples)' });
     const leaking = Array.from({ length: 21 }, (_, m) => sample(m, 300 + 10 * m, { handles: 20 + m }));
-    expect(roleVerdict('coordinator', leaking, 20)).toMatchObject({ verdict: 'growing', rss: { growing: true } });
+    expect(roleVerdict('coordinator', leaking, 0, 20)).toMatchObject({ verdict: 'growing', rss: { growing: true } });
     // A handle leak alone makes the role growing too.
     const handles = Array.from({ length: 21 }, (_, m) => sample(m, 300, { handles: 20 + 3 * m }));
-    expect(roleVerdict('coordinator', handles, 20)).toMatchObject({ verdict: 'growing', rss: { growing: false }, handles: { growing: true } });
+    expect(roleVerdict('coordinator', handles, 0, 20)).toMatchObject({ verdict: 'growing', rss: { growing: false }, handles: { growing: true } });
     // A new PID every two minutes: a fit across them would measure restarts, not a leak.
     const killed = Array.from({ length: 21 }, (_, m) => sample(m, 100 + 10 * (m % 2), { pid: 100 + Math.floor(m / 2), restarted: m > 0 && m % 2 === 0 }));
-    expect(roleVerdict('coordinator', killed, 20)).toMatchObject({ verdict: 'restarted', peakRssMiB: 110, restarts: 10 });
+    expect(roleVerdict('coordinator', killed, 0, 20)).toMatchObject({ verdict: 'restarted', peakRssMiB: 110, restarts: 10 });
+    // Samples outside the loaded stretch (the idle settle after it) are not judged.
+    const settled = [...Array.from({ length: 11 }, (_, m) => sample(m, 300)), ...Array.from({ length: 10 }, (_, k) => sample(11 + k, 600))];
+    expect(roleVerdict('coordinator', settled, 0, 10)).toMatchObject({ verdict: 'bounded', window: 'minutes 5-10 (pid 1, 6 samples)' });
   });
 
   it('sums a Prometheus family over its label sets, not a longer family that shares its prefix', () => {
