@@ -27,8 +27,10 @@ export interface FaultKube {
   pids(): Record<string, number>;
   /** Lines in the audit log now: a scenario counts the writes after its own start. */
   auditMark(): number;
-  /** The remediation identity's successful writes logged after `mark`. */
+  /** The remediation identity's successful writes logged after `mark` (its access reviews are not writes: they store nothing). */
   writesSince(mark: number): AuditWrite[];
+  /** The remediation identity's SelfSubjectAccessReviews after `mark`: each is a 403 it checked (activities/remediation/failure.ts). */
+  accessReviewsSince(mark: number): number;
   stop(): Promise<void>;
 }
 
@@ -44,13 +46,15 @@ export interface AuditWrite {
 interface AuditLine {
   verb: string;
   user: { username: string };
-  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string };
   responseStatus?: { code?: number };
   requestObject?: unknown;
 }
 
 const NODE = 'node-a';
 const MUTATING = new Set(['create', 'patch', 'update', 'delete']);
+/** A SelfSubjectAccessReview is a `create` in the audit log, but it asks a question and stores nothing. */
+const isReview = (e: AuditLine) => e.objectRef?.apiGroup === 'authorization.k8s.io';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the admin identity can list namespaces again. */
@@ -90,6 +94,11 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
         return [];
       }
     };
+    const mine = (mark: number) =>
+      readLines()
+        .slice(mark)
+        .map((l) => JSON.parse(l) as AuditLine)
+        .filter((e) => e.user.username === identity.username);
     return {
       cluster,
       remediationEnv: { KUBECONFIG: identity.kubeconfigPath },
@@ -140,10 +149,8 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
       },
       auditMark: () => readLines().length,
       writesSince(mark) {
-        return readLines()
-          .slice(mark)
-          .map((l) => JSON.parse(l) as AuditLine)
-          .filter((e) => e.user.username === identity.username && MUTATING.has(e.verb) && (e.responseStatus?.code ?? 0) < 300)
+        return mine(mark)
+          .filter((e) => MUTATING.has(e.verb) && (e.responseStatus?.code ?? 0) < 300 && !isReview(e))
           .map((e) => ({
             verb: e.verb,
             resource: `${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`,
@@ -152,6 +159,7 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
             body: JSON.stringify(e.requestObject ?? null),
           }));
       },
+      accessReviewsSince: (mark) => mine(mark).filter(isReview).length,
       stop,
     };
   } catch (err) {

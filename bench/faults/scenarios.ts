@@ -193,6 +193,8 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
     const poisonDeadLettered = poison === 0 ? 0 : await countDeadLetters(testKafka(stack.kafka.brokers, 'vigil-faults-dlq'), `${topic}.dlq`, poison);
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
+    const reviews = stack.kube?.accessReviewsSince(auditMark) ?? 0;
+    if (reviews > 0) row.notes.push(`${reviews} access review(s): 403s checked against a SelfSubjectAccessReview`);
     if (ctx.gate.child.process.exitCode !== null) row.notes.push(`gate exited with ${ctx.gate.child.process.exitCode}`);
     await hooks.onSettled?.(expected);
     return row;
