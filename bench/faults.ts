@@ -7,11 +7,12 @@
  * Containment is reverted by a short policy TTL, so every incident closes without an analyst.
  *
  *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--server-down-seconds 3] [--json]
- *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2 [--spare coordinator] [--kill-every-seconds 3] [--report soak]
+ *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2 [--spare coordinator] [--kill-every-seconds 3] [--node-args coordinator=--max-old-space-size=256] [--report soak]
  *         (worker kills throughout; RSS, fds and handles of every process each minute; history sizes at the end;
  *          the report as soak.json and soak.md)
  */
 import { randomUUID } from 'node:crypto';
+import { WORKER_NAMES } from '../lib/devstack/stack';
 import type { Row } from './faults/count';
 import type { ScenarioOptions } from './faults/scenarios';
 import { runScenario, SCENARIOS } from './faults/scenarios';
@@ -70,7 +71,12 @@ async function main(): Promise<void> {
   // --soak-minutes M: the worker-kill scenario for M minutes at --rate, every process sampled each minute.
   if (arg('soak-minutes') !== undefined) {
     const soak = { minutes: num('soak-minutes', 30), rate: opts.rate, spare: (arg('spare') ?? '').split(',').filter(Boolean), killEverySeconds: num('kill-every-seconds', 3), settleSeconds: opts.settleSeconds, sampleEveryMs: 60_000 };
-    const report = await runSoak(soak, undefined, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
+    // --node-args worker=flag[,flag]: Node flags for one worker, e.g. coordinator=--max-old-space-size=256 (a memory-pressure run).
+    const nodeArgs = arg('node-args');
+    const argWorker = nodeArgs?.slice(0, nodeArgs.indexOf('='));
+    if (nodeArgs !== undefined && !WORKER_NAMES.some((n) => n === argWorker)) throw new Error(`--node-args takes worker=flags, the worker one of ${WORKER_NAMES.join(', ')}`);
+    const nodeArgsFor = nodeArgs ? { [argWorker!]: nodeArgs.slice(nodeArgs.indexOf('=') + 1).split(',') } : undefined;
+    const report = await runSoak(soak, { acting: true, containmentTtlSeconds: 15, nodeArgsFor }, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
     const file = arg('report');
     if (file) console.error(`soak report written to ${writeSoakReport(file, report).join(' and ')}`);
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : soakMarkdown(report));

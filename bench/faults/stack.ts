@@ -10,7 +10,7 @@ import { startChild } from '../../lib/devstack/children';
 import type { DevServer } from '../../lib/devstack/dev-server';
 import { startDevServer } from '../../lib/devstack/dev-server';
 import { freePort } from '../../lib/devstack/ports';
-import type { WorkerStack } from '../../lib/devstack/stack';
+import type { WorkerName, WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
 import { fromRoot } from '../../lib/paths';
 import { connectClient } from '../../lib/temporal-client';
@@ -65,6 +65,8 @@ export interface FaultStackOptions {
   acting: boolean;
   /** How long containment holds before the policy's TTL reverts it (acting mode), so incidents close without an analyst. */
   containmentTtlSeconds: number;
+  /** Node flags for one worker (the soak's memory-pressure run: `--max-old-space-size`), kept across its restarts. */
+  nodeArgsFor?: Partial<Record<WorkerName, string[]>>;
 }
 
 export async function startFaultStack(opts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 }): Promise<FaultStack> {
@@ -118,6 +120,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
       logDir: dir,
       env: { VIGIL_NOTIFIERS: 'webhook', VIGIL_WEBHOOK_URL: sink.url, VIGIL_LOG_LEVEL: 'warn' },
       envFor: { remediation: acting },
+      nodeArgsFor: opts.nodeArgsFor,
     });
     const gateKey = workers.gateKeys?.privateKeyFile;
     if (!gateKey) throw new Error('the worker stack made no gate key: the gate could not sign, and every incident would escalate');
