@@ -7,13 +7,17 @@
  * Containment is reverted by a short policy TTL, so every incident closes without an analyst.
  *
  *   npm run build && node dist/bench/faults.js [--scenario name[,name]] [--alerts 200] [--rate 5] [--fault-seconds 60] [--settle-seconds 300] [--server-down-seconds 3] [--json]
- *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2   (worker kills every 3 s throughout; RSS per process every minute on stderr)
+ *   soak: node dist/bench/faults.js --soak-minutes 30 --rate 2 [--spare coordinator] [--kill-every-seconds 3] [--node-args coordinator=--max-old-space-size=256] [--report soak]
+ *         (worker kills throughout; RSS, fds and handles of every process each minute; history sizes at the end;
+ *          the report as soak.json and soak.md)
  */
 import { randomUUID } from 'node:crypto';
+import { WORKER_NAMES } from '../lib/devstack/stack';
 import type { Row } from './faults/count';
 import type { ScenarioOptions } from './faults/scenarios';
 import { runScenario, SCENARIOS } from './faults/scenarios';
 import type { FaultStackOptions } from './faults/stack';
+import { runSoak, soakMarkdown, writeSoakReport } from './faults/soak';
 import { startFaultStack } from './faults/stack';
 import { reverseShellTemplate } from './faults/stream';
 
@@ -22,7 +26,6 @@ export async function runFaults(
   names: string[] | null,
   opts: ScenarioOptions,
   onRow: (r: Row) => void = () => undefined,
-  rssEveryMs = 0,
   stackOpts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 },
 ): Promise<Row[]> {
   const chosen = SCENARIOS.filter((s) => names === null || names.includes(s.name));
@@ -31,9 +34,6 @@ export async function runFaults(
   const stack = await startFaultStack(stackOpts);
   const runId = randomUUID().slice(0, 8);
   const rows: Row[] = [];
-  const started = Date.now();
-  // The soak's memory curve: every process's RSS at a fixed period, on stderr as JSON lines.
-  const sampler = rssEveryMs > 0 ? setInterval(() => console.error(JSON.stringify({ minute: Math.round((Date.now() - started) / 60_000), rssMiB: stack.rss() })), rssEveryMs) : undefined;
   try {
     for (const s of chosen) {
       const row = await runScenario(stack, s, reverseShellTemplate(), runId, opts);
@@ -42,7 +42,6 @@ export async function runFaults(
       onRow(row);
     }
   } finally {
-    clearInterval(sampler);
     await stack.stop();
   }
   return rows;
@@ -69,12 +68,25 @@ async function main(): Promise<void> {
   };
   const scenario = arg('scenario');
   const opts: ScenarioOptions = { alerts: num('alerts', 200), rate: num('rate', 5), faultSeconds: num('fault-seconds', 60), settleSeconds: num('settle-seconds', 300), serverDownSeconds: num('server-down-seconds', 3) };
-  // --soak-minutes M: the worker-kill scenario for M minutes at --rate, RSS sampled every minute.
-  const soak = arg('soak-minutes') === undefined ? 0 : num('soak-minutes', 30);
-  if (soak > 0) Object.assign(opts, { alerts: Math.round(opts.rate * soak * 60), faultSeconds: soak * 60 });
-  const names = soak > 0 ? ['worker-kill'] : scenario ? scenario.split(',') : null;
+  // --soak-minutes M: the worker-kill scenario for M minutes at --rate, every process sampled each minute.
+  if (arg('soak-minutes') !== undefined) {
+    const soak = { minutes: num('soak-minutes', 30), rate: opts.rate, spare: (arg('spare') ?? '').split(',').filter(Boolean), killEverySeconds: num('kill-every-seconds', 3), settleSeconds: opts.settleSeconds, sampleEveryMs: 60_000 };
+    // --node-args worker=flag[,flag]: Node flags for one worker, e.g. coordinator=--max-old-space-size=256 (a memory-pressure run).
+    const nodeArgs = arg('node-args');
+    const argWorker = nodeArgs?.slice(0, nodeArgs.indexOf('='));
+    if (nodeArgs !== undefined && !WORKER_NAMES.some((n) => n === argWorker)) throw new Error(`--node-args takes worker=flags, the worker one of ${WORKER_NAMES.join(', ')}`);
+    const nodeArgsFor = nodeArgs ? { [argWorker!]: nodeArgs.slice(nodeArgs.indexOf('=') + 1).split(',') } : undefined;
+    const report = await runSoak(soak, { acting: true, containmentTtlSeconds: 15, nodeArgsFor }, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
+    const file = arg('report');
+    if (file) console.error(`soak report written to ${writeSoakReport(file, report).join(' and ')}`);
+    console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : soakMarkdown(report));
+    const r = report.row;
+    process.exitCode = r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 ? 1 : 0;
+    return;
+  }
+  const names = scenario ? scenario.split(',') : null;
   // Each row is on stderr as soon as it is counted, so a run that aborts later keeps its figures.
-  const rows = await runFaults(names, opts, (r) => console.error(`row ${JSON.stringify(r)}`), soak > 0 ? 60_000 : 0);
+  const rows = await runFaults(names, opts, (r) => console.error(`row ${JSON.stringify(r)}`));
   console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatTable(rows));
   const bad = rows.filter((r) => r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.poisonDeadLettered !== r.poisonSent);
   process.exitCode = bad.length > 0 ? 1 : 0;

@@ -63,7 +63,11 @@ function retriesLeft(): boolean {
   }
 }
 
-function unreachable(what: string, detail: string): ApplicationFailure {
+/** A retryable failure for an API server that could not serve the request just now; its type says which kind (unreachable or 5xx, or an authorizer not ready). */
+function unreachable(what: string, code: string, detail: string): ApplicationFailure {
+  if (code === 'api_authorizer_cold') {
+    return ApplicationFailure.create({ type: 'KubeApiAuthorizerCold', message: `${what}: the API server refused with 403 although the identity is allowed (${detail}); retrying`, nonRetryable: false });
+  }
   return ApplicationFailure.create({ type: 'KubeApiUnreachable', message: `${what}: the API server is unreachable (${detail}); retrying`, nonRetryable: false });
 }
 
@@ -87,7 +91,7 @@ export function remediationSkill(deps: RemediationDeps): AgentSkill<RemediateInp
       requireMandate(deps.verdicts, { incidentId: ctx.incidentId, asset, verdict, actions });
       const results = await runActions(actions, subject, ctx.incidentId, deps, activityJournal());
       const down = results.find((r) => r.status === 'failed' && r.code !== undefined && TRANSIENT_FAILURE_CODES.has(r.code));
-      if (down && retriesLeft()) throw unreachable(`action ${down.actionId}`, down.message);
+      if (down && retriesLeft()) throw unreachable(`action ${down.actionId}`, down.code ?? '', down.message);
       for (const r of results) ctx.log.info({ action: { id: r.actionId, actionner: r.actionner, status: r.status, key: r.idempotencyKey, code: r.code } }, r.message);
       return results;
     },
@@ -110,7 +114,7 @@ export function revertSkill(deps: RemediationDeps): AgentSkill<RevertInput, Reve
       try {
         reverts = await revertActions(results, deps, { throwTransient: retriesLeft() });
       } catch (err) {
-        if (err instanceof ApiUnreachableError) throw unreachable('revert', err.message);
+        if (err instanceof ApiUnreachableError) throw unreachable('revert', err.code, err.message);
         throw err;
       }
       for (const r of reverts) ctx.log.info({ revert: { id: r.actionId, actionner: r.actionner, outcome: r.outcome } }, r.message);

@@ -8,7 +8,7 @@ import { captureEvidence } from './evidence';
 import type { RemediationGuards } from './guards';
 import { DEFAULT_GUARDS } from './guards';
 import type { KubeApi } from './kube/api';
-import { KubeApiError } from './kube/api';
+import { classifyFailure, TRANSIENT_FAILURE_CODES } from './failure';
 import type { Verified } from './preflight';
 import { verifyTarget } from './preflight';
 import type { ActionnerRegistry } from './registry';
@@ -52,23 +52,17 @@ function pacer(intervalMs: number): () => Promise<void> {
   };
 }
 
-/** Why an API error stops an action, as a stable code. */
-/** Failure codes that say the API server could not be reached or was briefly unable to serve: worth a retry. */
-export const TRANSIENT_FAILURE_CODES: ReadonlySet<string> = new Set(['api_unreachable', 'api_unavailable']);
+export { TRANSIENT_FAILURE_CODES } from './failure';
 
-/** Thrown by revertActions (when asked) for an API server it could not reach. */
+/** Thrown by revertActions (when asked) for an API server that could not serve the revert just now (unreachable, 5xx, or its authorizer not ready). */
 export class ApiUnreachableError extends Error {
   override readonly name = 'ApiUnreachableError';
-}
-
-function failureCode(err: unknown): string {
-  if (!(err instanceof KubeApiError)) return 'api_unreachable';
-  if (err.status >= 500 || err.status === 429) return 'api_unavailable';
-  if (err.status === 403) return 'forbidden';
-  if (err.status === 404) return 'not_found';
-  if (err.status === 409) return 'conflict';
-  if (err.status === 422) return 'invalid';
-  return 'api_error';
+  constructor(
+    readonly code: string,
+    message: string,
+  ) {
+    super(`${code}: ${message}`);
+  }
 }
 
 /** Evidence first, then containment, each group in the order the verdict gave. */
@@ -156,8 +150,9 @@ async function runOne(
       message: [summary, ...notes].filter(Boolean).join('; '),
     };
   } catch (err) {
-    deps.log.warn({ action: { id: action.id, actionner: action.actionner }, err: { message: (err as Error).message } }, 'action failed');
-    return { ...base, status: 'failed', objects: [], writes, ...(artifact ? { artifact } : {}), code: failureCode(err), message: (err as Error).message };
+    const failure = await classifyFailure(err, kube);
+    deps.log.warn({ action: { id: action.id, actionner: action.actionner, code: failure.code }, err: { message: failure.message } }, 'action failed');
+    return { ...base, status: 'failed', objects: [], writes, ...(artifact ? { artifact } : {}), code: failure.code, message: failure.message };
   }
 }
 
@@ -179,8 +174,9 @@ export async function revertActions(
       try {
         out.push({ ...base, ...(await revertWrite(deps.kube, w, { dryRun: deps.dryRun, idempotencyKey: r.idempotencyKey })) });
       } catch (err) {
-        if (opts.throwTransient && TRANSIENT_FAILURE_CODES.has(failureCode(err))) throw new ApiUnreachableError(`${failureCode(err)}: ${(err as Error).message}`);
-        out.push({ ...base, outcome: 'failed', message: `${failureCode(err)}: ${(err as Error).message}` });
+        const failure = await classifyFailure(err, deps.kube);
+        if (opts.throwTransient && TRANSIENT_FAILURE_CODES.has(failure.code)) throw new ApiUnreachableError(failure.code, failure.message);
+        out.push({ ...base, outcome: 'failed', message: `${failure.code}: ${failure.message}` });
       }
     }
   }

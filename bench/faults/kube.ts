@@ -23,10 +23,14 @@ export interface FaultKube {
   seedPods(sent: Sent[]): Promise<void>;
   /** Stops kube-apiserver (etcd and the controller manager keep running), waits downMs, starts it again with the same command line and port. */
   restartApiServer(downMs: number): Promise<void>;
+  /** The control plane's PIDs now, by role (the API server's changes when it is restarted). */
+  pids(): Record<string, number>;
   /** Lines in the audit log now: a scenario counts the writes after its own start. */
   auditMark(): number;
-  /** The remediation identity's successful writes logged after `mark`. */
+  /** The remediation identity's successful writes logged after `mark` (its access reviews are not writes: they store nothing). */
   writesSince(mark: number): AuditWrite[];
+  /** The remediation identity's SelfSubjectAccessReviews after `mark`: each is a 403 it checked (activities/remediation/failure.ts). */
+  accessReviewsSince(mark: number): number;
   stop(): Promise<void>;
 }
 
@@ -42,13 +46,15 @@ export interface AuditWrite {
 interface AuditLine {
   verb: string;
   user: { username: string };
-  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string };
+  objectRef?: { resource?: string; subresource?: string; namespace?: string; name?: string; apiGroup?: string };
   responseStatus?: { code?: number };
   requestObject?: unknown;
 }
 
 const NODE = 'node-a';
 const MUTATING = new Set(['create', 'patch', 'update', 'delete']);
+/** A SelfSubjectAccessReview is a `create` in the audit log, but it asks a question and stores nothing. */
+const isReview = (e: AuditLine) => e.objectRef?.apiGroup === 'authorization.k8s.io';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 /** Polls until the admin identity can list namespaces again. */
@@ -88,6 +94,11 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
         return [];
       }
     };
+    const mine = (mark: number) =>
+      readLines()
+        .slice(mark)
+        .map((l) => JSON.parse(l) as AuditLine)
+        .filter((e) => e.user.username === identity.username);
     return {
       cluster,
       remediationEnv: { KUBECONFIG: identity.kubeconfigPath },
@@ -124,12 +135,22 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
         writeFileSync(pidFile, `${child.pid}\n`);
         await apiReady(cluster, 60_000);
       },
+      pids() {
+        const out: Record<string, number> = {};
+        for (const role of ['etcd', 'kube-apiserver', 'kube-controller-manager']) {
+          try {
+            const pid = Number(readFileSync(join(dataDir, `${role}.pid`), 'utf8').trim());
+            if (Number.isInteger(pid) && pid > 0) out[role] = pid;
+          } catch {
+            // no pid file: that server is not running
+          }
+        }
+        return out;
+      },
       auditMark: () => readLines().length,
       writesSince(mark) {
-        return readLines()
-          .slice(mark)
-          .map((l) => JSON.parse(l) as AuditLine)
-          .filter((e) => e.user.username === identity.username && MUTATING.has(e.verb) && (e.responseStatus?.code ?? 0) < 300)
+        return mine(mark)
+          .filter((e) => MUTATING.has(e.verb) && (e.responseStatus?.code ?? 0) < 300 && !isReview(e))
           .map((e) => ({
             verb: e.verb,
             resource: `${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`,
@@ -138,6 +159,7 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
             body: JSON.stringify(e.requestObject ?? null),
           }));
       },
+      accessReviewsSince: (mark) => mine(mark).filter(isReview).length,
       stop,
     };
   } catch (err) {

@@ -20,6 +20,10 @@ export interface ScenarioOptions {
   settleSeconds: number;
   /** How long the Temporal dev server stays down (longer than the gate's Kafka session timeout: the gate is dropped from its group while it retries). */
   serverDownSeconds?: number;
+  /** Workers the worker-kill scenario never kills (the soak spares one so a long-lived process shows whether memory settles). */
+  spare?: readonly string[];
+  /** Seconds between two worker kills (default 3). */
+  killEverySeconds?: number;
 }
 
 interface Context {
@@ -50,13 +54,13 @@ export const SCENARIOS: Scenario[] = [
     what: 'kill -9 of a random worker every 3 s for the fault period, each restarted',
     inject: async ({ stack, opts }) => {
       const end = Date.now() + opts.faultSeconds * 1000;
-      let i = 0;
+      const victims = WORKER_NAMES.filter((n) => !(opts.spare ?? []).includes(n));
+      if (victims.length === 0) throw new Error('worker-kill: every worker is spared, nothing to kill');
       while (Date.now() < end) {
-        const name = WORKER_NAMES[Math.floor(Math.random() * WORKER_NAMES.length)]!;
+        const name = victims[Math.floor(Math.random() * victims.length)]!;
         await stack.workers.workers.get(name)!.kill9();
         await stack.workers.start(name);
-        i += 1;
-        await sleep(3_000);
+        await sleep((opts.killEverySeconds ?? 3) * 1000);
       }
       return Date.now();
     },
@@ -160,7 +164,17 @@ async function produce(stack: FaultStack, topic: string, sent: Sent[], rate: num
   }
 }
 
-export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions): Promise<Row> {
+/** Called as a scenario runs (the soak marks its load window and reads histories before the stack stops). */
+export interface ScenarioHooks {
+  /** The stream and the fault start (the pods are seeded and the gate is ready). */
+  onLoad?: () => void;
+  /** The stream is sent and the fault is over. */
+  onLoadEnd?: () => void;
+  /** The row is counted; the stack is still up. */
+  onSettled?: (expected: ReadonlySet<string>) => Promise<void>;
+}
+
+export async function runScenario(stack: FaultStack, scenario: Scenario, template: FalcoAlert, runId: string, opts: ScenarioOptions, hooks: ScenarioHooks = {}): Promise<Row> {
   const topic = `faults.${scenario.name}.${runId}`;
   // A broker that has just (re)started may still answer "does not host this topic-partition" for a while.
   await retried(() => createTopic(stack.kafka.brokers, topic, 2));
@@ -170,14 +184,19 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
   const auditMark = stack.kube?.auditMark() ?? 0;
   const ctx: Context = { stack, opts, topic, auditMark, gate: { child: await stack.startGate(topic) } };
   try {
+    hooks.onLoad?.();
     const [faultEnd] = await Promise.all([scenario.inject(ctx), produce(stack, topic, sent, opts.rate)]);
+    hooks.onLoadEnd?.();
     const expected = new Set(sent.flatMap((s) => (s.incidentId ? [s.incidentId] : [])));
     const executions = await settle(stack.client, expected, opts.settleSeconds * 1000);
     const poison = sent.filter((s) => s.poison).length;
     const poisonDeadLettered = poison === 0 ? 0 : await countDeadLetters(testKafka(stack.kafka.brokers, 'vigil-faults-dlq'), `${topic}.dlq`, poison);
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
+    const reviews = stack.kube?.accessReviewsSince(auditMark) ?? 0;
+    if (reviews > 0) row.notes.push(`${reviews} access review(s): 403s checked against a SelfSubjectAccessReview`);
     if (ctx.gate.child.process.exitCode !== null) row.notes.push(`gate exited with ${ctx.gate.child.process.exitCode}`);
+    await hooks.onSettled?.(expected);
     return row;
   } finally {
     await ctx.gate.child.stop();

@@ -10,7 +10,7 @@ import { startChild } from '../../lib/devstack/children';
 import type { DevServer } from '../../lib/devstack/dev-server';
 import { startDevServer } from '../../lib/devstack/dev-server';
 import { freePort } from '../../lib/devstack/ports';
-import type { WorkerStack } from '../../lib/devstack/stack';
+import type { WorkerName, WorkerStack } from '../../lib/devstack/stack';
 import { startWorkers } from '../../lib/devstack/stack';
 import { fromRoot } from '../../lib/paths';
 import { connectClient } from '../../lib/temporal-client';
@@ -18,6 +18,7 @@ import { temporalConfigFromEnv } from '../../lib/temporal-config';
 import type { KafkaBroker } from '../../test/helpers/kafka-broker';
 import { startKafka } from '../../test/helpers/kafka-broker';
 import type { FaultKube } from './kube';
+import type { Watched } from './soak-stats';
 import { startFaultKube } from './kube';
 import { exampleFile, MAX_EVENT_BYTES } from './stream';
 import type { WebhookSink } from './webhook-sink';
@@ -42,6 +43,8 @@ export interface FaultStack {
   restartBroker(downMs: number): Promise<void>;
   startGate(topic: string): Promise<Child>;
   rss(): Record<string, number>;
+  /** Every process of the stack by role, with its PID now (and ops port, for the Node ones): what the soak samples. */
+  watched(): Watched[];
   stop(): Promise<void>;
 }
 
@@ -62,6 +65,8 @@ export interface FaultStackOptions {
   acting: boolean;
   /** How long containment holds before the policy's TTL reverts it (acting mode), so incidents close without an analyst. */
   containmentTtlSeconds: number;
+  /** Node flags for one worker (the soak's memory-pressure run: `--max-old-space-size`), kept across its restarts. */
+  nodeArgsFor?: Partial<Record<WorkerName, string[]>>;
 }
 
 export async function startFaultStack(opts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 }): Promise<FaultStack> {
@@ -87,6 +92,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
   const sink = await startWebhookSink();
   const stack = {} as FaultStack;
   const gates: Child[] = [];
+  const gateOpsPorts = new Map<Child, number>();
   let kafka: KafkaBroker | undefined;
   let server: DevServer | undefined;
   let workers: WorkerStack | undefined;
@@ -114,6 +120,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
       logDir: dir,
       env: { VIGIL_NOTIFIERS: 'webhook', VIGIL_WEBHOOK_URL: sink.url, VIGIL_LOG_LEVEL: 'warn' },
       envFor: { remediation: acting },
+      nodeArgsFor: opts.nodeArgsFor,
     });
     const gateKey = workers.gateKeys?.privateKeyFile;
     if (!gateKey) throw new Error('the worker stack made no gate key: the gate could not sign, and every incident would escalate');
@@ -166,6 +173,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
           logFile,
         });
         gates.push(child);
+        gateOpsPorts.set(child, opsPort);
         const deadline = Date.now() + 90_000;
         for (;;) {
           if (child.process.exitCode !== null) throw new Error(`gate exited with ${child.process.exitCode}; log ${logFile}`);
@@ -178,6 +186,15 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
         const out: Record<string, number> = { temporal: rssMiB(stack.server.child.pid) };
         for (const [name, c] of stack.workers.workers) out[name] = rssMiB(c.pid);
         for (const g of gates) if (g.process.exitCode === null && g.process.signalCode === null) out.gate = rssMiB(g.pid);
+        return out;
+      },
+      watched() {
+        const out: Watched[] = [];
+        for (const [name, c] of stack.workers.workers) out.push({ role: name, pid: c.pid, opsPort: stack.workers.opsPorts.get(name) });
+        for (const g of gates) if (g.process.exitCode === null && g.process.signalCode === null) out.push({ role: 'gate', pid: g.pid, opsPort: gateOpsPorts.get(g) });
+        out.push({ role: 'temporal', pid: stack.server.child.pid });
+        if (stack.kafka.pid !== undefined) out.push({ role: 'broker', pid: stack.kafka.pid });
+        for (const [role, pid] of Object.entries(stack.kube?.pids() ?? {})) out.push({ role, pid });
         return out;
       },
       stop,

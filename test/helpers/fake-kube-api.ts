@@ -1,5 +1,5 @@
 import type { ObjectRef } from '../../contracts';
-import type { KubeApi, KubeObject } from '../../activities/remediation/kube/api';
+import type { AccessAttributes, AccessReview, KubeApi, KubeObject } from '../../activities/remediation/kube/api';
 import { KubeApiError } from '../../activities/remediation/kube/api';
 
 type Json = Record<string, unknown>;
@@ -38,6 +38,12 @@ export class FakeKube implements KubeApi {
   readonly refuse = new Map<string, number>();
   /** Called before each write; a test may change the world here (someone else's edit). */
   beforeWrite?: (verb: string, ref: ObjectRef) => void;
+  /** `kind` → refuse every write of that kind with the authorizer's 403 (the message form a real API server gives, naming the request). */
+  readonly authorizerRefuses = new Set<string>();
+  /** What a SelfSubjectAccessReview answers (or throws); default: denied. */
+  accessReview: (access: AccessAttributes) => AccessReview = () => ({ allowed: false, reason: '' });
+  /** Every access review asked, in order. */
+  readonly reviews: AccessAttributes[] = [];
 
   put(o: KubeObject): KubeObject {
     const stored: KubeObject = { ...o, metadata: { uid: `uid-${++this.uid}`, generation: 1, ...o.metadata, resourceVersion: String(++this.rv) } };
@@ -60,6 +66,13 @@ export class FakeKube implements KubeApi {
     this.beforeWrite?.(verb, ref);
     const status = this.refuse.get(ref.kind);
     if (status) throw new KubeApiError(status, 'Forbidden', `${verb} ${ref.kind}: HTTP ${status} Forbidden`);
+    if (this.authorizerRefuses.has(ref.kind)) {
+      const resource = `${ref.kind.toLowerCase()}s`;
+      const group = ref.apiVersion.includes('/') ? ref.apiVersion.split('/')[0]! : '';
+      const authzVerb = verb === 'apply' ? 'patch' : verb;
+      const access: AccessAttributes = { verb: authzVerb, group, resource, ...(ref.namespace ? { namespace: ref.namespace } : {}), name: ref.name };
+      throw new KubeApiError(403, 'Forbidden', `${verb} ${ref.kind}: HTTP 403 Forbidden: ${resource} "${ref.name}" is forbidden: User "system:serviceaccount:vigil:remediation" cannot ${authzVerb} resource "${resource}" in API group "${group}" in the namespace "${ref.namespace ?? ''}"`, access);
+    }
     this.writes.push({ verb, key: keyOf(ref), dryRun });
   }
 
@@ -114,6 +127,11 @@ export class FakeKube implements KubeApi {
 
   async version() {
     return 'v1.35.4-fake';
+  }
+
+  async reviewAccess(access: AccessAttributes) {
+    this.reviews.push(access);
+    return this.accessReview(access);
   }
 }
 

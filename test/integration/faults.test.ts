@@ -15,7 +15,6 @@ describe('faults under load (short version of bench/faults.ts)', () => {
       // the dev server stays down longer than the gate's 8 s Kafka session timeout.
       { alerts: 8, rate: 4, faultSeconds: 8, settleSeconds: 150, serverDownSeconds: 10 },
       () => undefined,
-      0,
       { acting: true, containmentTtlSeconds: 5 },
     );
     console.log(formatTable(rows));

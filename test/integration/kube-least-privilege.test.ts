@@ -1,5 +1,6 @@
 import { AuthorizationV1Api, CoreV1Api, NetworkingV1Api, PatchStrategy, RbacAuthorizationV1Api, setHeaderOptions } from '@kubernetes/client-node';
 import type { KubeConfig } from '@kubernetes/client-node';
+import { clientNodeApi } from '../../activities/remediation/kube/client-node';
 import { serviceAccountCredentials } from '../../lib/devstack/kube-token';
 import { WITHOUT_POLICY_BUNDLE, chartExample, helmTemplate } from '../helpers/helm-render';
 import type { ChartObject } from '../helpers/helm-render';
@@ -90,6 +91,16 @@ describe('remediation least privilege on the local API server', () => {
     ['cordon a Node (kubernetes:cordon is not enabled)', (kc: KubeConfig) => kc.makeApiClient(CoreV1Api).patchNode({ name: 'pool-a-node-1', body: { spec: { unschedulable: true } } }, mergePatch)],
   ])('refuses with 403: %s', async (_what, write) => {
     await expect(write(remediation())).rejects.toMatchObject({ code: 403 });
+  });
+
+  it('may ask its own access (SelfSubjectAccessReview) with no rule for it in the Roles: what checking a 403 against a cold authorizer needs', async () => {
+    // The chart's Roles name no authorization.k8s.io resource: the review is the bootstrap system:basic-user grant to every authenticated user.
+    const roles = (rbac?.objects ?? []).filter((o) => o.kind === 'Role') as unknown as Array<{ rules: Array<{ apiGroups?: string[] }> }>;
+    expect(roles.flatMap((r) => r.rules.flatMap((rule) => rule.apiGroups ?? []))).not.toContain('authorization.k8s.io');
+    const kube = clientNodeApi(remediation());
+    await expect(kube.reviewAccess({ verb: 'patch', group: '', resource: 'pods', namespace: 'shop', name: 'web-1' })).resolves.toMatchObject({ allowed: true });
+    await expect(kube.reviewAccess({ verb: 'delete', group: '', resource: 'secrets', namespace: 'shop', name: 'db-password' })).resolves.toMatchObject({ allowed: false });
+    await expect(kube.reviewAccess({ verb: 'patch', group: '', resource: 'pods', namespace: 'other', name: 'web-1' })).resolves.toMatchObject({ allowed: false });
   });
 
   it('left what it was refused untouched (checked as the admin)', async () => {

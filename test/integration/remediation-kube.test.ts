@@ -243,10 +243,17 @@ describe('remediation on a real API server', () => {
     const [scale] = await runActions([act('s', 'kubernetes:scale', 'batch-5f6a7b-y')], subject('batch-5f6a7b-y', id('batch-y')), 'incident-403', deps(kube));
     expect(scale).toMatchObject({ status: 'failed', code: 'forbidden' });
     expect(scale?.message).toContain('403');
+    // Checked against a SelfSubjectAccessReview as the same identity: a real denial, final on the first attempt (it pages at once).
+    expect(scale?.message).toContain('SelfSubjectAccessReview');
+    expect(scale?.message).toContain('confirms the denial');
     const [elsewhere] = await runActions([act('q', 'kubernetes:label', 'api-1a2b3c-q', 'other', { labels: { a: 'b' } })], subject('api-1a2b3c-q', id('api-q'), 'other'), 'incident-403', deps(kube));
     expect(elsewhere).toMatchObject({ status: 'failed', code: 'forbidden' });
     await expect(kube.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 'anything' }, { dryRun: false })).rejects.toMatchObject({ status: 403 });
     await expect(kube.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 'anything' }, { dryRun: false })).rejects.toBeInstanceOf(KubeApiError);
+    // The refused request as the API server's own Forbidden message names it, for the access review.
+    await expect(kube.delete({ apiVersion: 'v1', kind: 'Secret', namespace: 'shop', name: 'anything' }, { dryRun: false })).rejects.toMatchObject({
+      access: { verb: 'delete', group: '', resource: 'secrets', namespace: 'shop', name: 'anything' },
+    });
     // What the Role does grant still works with the same token.
     const [ok] = await runActions([act('q', 'kubernetes:label', 'batch-5f6a7b-y', 'shop', { labels: { 'vigil.dev/quarantine': 'true' } })], subject('batch-5f6a7b-y', id('batch-y')), 'incident-403', deps(kube));
     expect(ok).toMatchObject({ status: 'executed' });

@@ -43,6 +43,28 @@ export interface KubeApi {
   podLog(namespace: string, name: string, opts: { container?: string; tailLines: number; limitBytes: number }): Promise<string>;
   /** The server's version; how acting mode proves at start that the API server is reachable. */
   version(): Promise<string>;
+  /**
+   * A SelfSubjectAccessReview as this same identity: may it do exactly this? Every authenticated
+   * user may create one (the `system:basic-user` ClusterRole), so it needs no RBAC of its own.
+   */
+  reviewAccess(access: AccessAttributes): Promise<AccessReview>;
+}
+
+/** What an authorizer was asked: a SelfSubjectAccessReview's resourceAttributes. */
+export interface AccessAttributes {
+  verb: string;
+  /** API group ('' for the core group). */
+  group: string;
+  resource: string;
+  subresource?: string;
+  namespace?: string;
+  name?: string;
+}
+
+export interface AccessReview {
+  allowed: boolean;
+  /** The authorizer's reason or evaluation error, when it gave one. */
+  reason: string;
 }
 
 /** An API server refusal with its HTTP status (403 forbidden, 404, 409 conflict, 422 invalid). */
@@ -51,10 +73,24 @@ export class KubeApiError extends Error {
     readonly status: number,
     readonly reason: string,
     message: string,
+    /** On a 403 the authorizer gave (not an admission plugin): the request it refused. */
+    readonly access?: AccessAttributes,
   ) {
     super(message);
     this.name = 'KubeApiError';
   }
+}
+
+/**
+ * The request an authorizer refused, read from the API server's Forbidden message, which has one
+ * fixed form for authorization (`User "u" cannot VERB resource "R[/SUB]" in API group "G" in the
+ * namespace "NS"` or `... at the cluster scope`); `name` is the Status details' name. Undefined for
+ * any other 403, e.g. an admission plugin's denial, which an access review could not explain.
+ */
+export function authorizerRefusal(message: string, name?: string): AccessAttributes | undefined {
+  const m = /User "[^"]*" cannot (\S+) resource "([^"/]+)(?:\/([^"]+))?" in API group "([^"]*)"(?: in the namespace "([^"]+)"| at the cluster scope)/.exec(message);
+  if (!m) return undefined;
+  return { verb: m[1]!, resource: m[2]!, ...(m[3] ? { subresource: m[3] } : {}), group: m[4]!, ...(m[5] ? { namespace: m[5] } : {}), ...(name ? { name } : {}) };
 }
 
 export function isKubeStatus(err: unknown, status: number): boolean {

@@ -1,9 +1,9 @@
 import { existsSync } from 'node:fs';
-import { ApiException, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi } from '@kubernetes/client-node';
+import { ApiException, AuthorizationV1Api, CoreV1Api, KubeConfig, KubernetesObjectApi, PatchStrategy, VersionApi } from '@kubernetes/client-node';
 import type { KubernetesObject } from '@kubernetes/client-node';
 import type { ObjectRef } from '../../../contracts';
 import type { KubeApi, KubeObject } from './api';
-import { KubeApiError } from './api';
+import { authorizerRefusal, KubeApiError } from './api';
 
 /** Every write carries this field manager, so SSA ownership says which fields are Vigil's. */
 export const FIELD_MANAGER = 'vigil';
@@ -29,7 +29,7 @@ export function kubeConfigFrom(env: Record<string, string | undefined>): { confi
 }
 
 /** The API server's Status message from an error body (a JSON string or an object). */
-function statusOf(err: ApiException<unknown>): { reason: string; message: string } {
+function statusOf(err: ApiException<unknown>): { reason: string; message: string; name?: string } {
   let body: unknown = err.body;
   if (typeof err.body === 'string') {
     try {
@@ -38,8 +38,9 @@ function statusOf(err: ApiException<unknown>): { reason: string; message: string
       return { reason: '', message: err.body.slice(0, 500) };
     }
   }
-  const s = (body ?? {}) as { reason?: unknown; message?: unknown };
-  return { reason: typeof s.reason === 'string' ? s.reason : '', message: typeof s.message === 'string' ? s.message : err.message.slice(0, 500) };
+  const s = (body ?? {}) as { reason?: unknown; message?: unknown; details?: { name?: unknown } };
+  const name = typeof s.details?.name === 'string' && s.details.name !== '' ? s.details.name : undefined;
+  return { reason: typeof s.reason === 'string' ? s.reason : '', message: typeof s.message === 'string' ? s.message : err.message.slice(0, 500), ...(name ? { name } : {}) };
 }
 
 /** Turns the client's exceptions into KubeApiError (status + the server's reason), everything else passes. */
@@ -49,7 +50,8 @@ async function call<T>(what: string, fn: () => Promise<T>): Promise<T> {
   } catch (err) {
     if (err instanceof ApiException) {
       const s = statusOf(err as ApiException<unknown>);
-      throw new KubeApiError(err.code, s.reason, `${what}: HTTP ${err.code}${s.reason ? ` ${s.reason}` : ''}: ${s.message}`);
+      const access = err.code === 403 ? authorizerRefusal(s.message, s.name) : undefined;
+      throw new KubeApiError(err.code, s.reason, `${what}: HTTP ${err.code}${s.reason ? ` ${s.reason}` : ''}: ${s.message}`, access);
     }
     throw err;
   }
@@ -71,6 +73,7 @@ export function clientNodeApi(kc: KubeConfig): KubeApi {
   const objects = KubernetesObjectApi.makeApiClient(kc);
   const core = kc.makeApiClient(CoreV1Api);
   const versions = kc.makeApiClient(VersionApi);
+  const authz = kc.makeApiClient(AuthorizationV1Api);
   const dry = (d: boolean) => (d ? 'All' : undefined);
   return {
     read: async (ref) => {
@@ -116,5 +119,10 @@ export function clientNodeApi(kc: KubeConfig): KubeApi {
     podLog: async (namespace, name, opts) =>
       call(`logs of Pod ${namespace}/${name}`, () => core.readNamespacedPodLog({ namespace, name, container: opts.container, tailLines: opts.tailLines, limitBytes: opts.limitBytes })),
     version: async () => (await call('version', () => versions.getCode())).gitVersion,
+    reviewAccess: async (access) => {
+      const review = await call(`access review (${access.verb} ${access.resource})`, () => authz.createSelfSubjectAccessReview({ body: { spec: { resourceAttributes: { ...access } } } }));
+      const st = review.status;
+      return { allowed: st?.allowed === true, reason: [st?.reason, st?.evaluationError].filter((x): x is string => typeof x === 'string' && x !== '').join('; ') };
+    },
   };
 }
