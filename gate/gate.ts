@@ -152,6 +152,8 @@ export class Gate {
       while (next < anomalies.length) {
         const { index, anomaly } = anomalies[next++]!;
         const result = await this.openWithRetry(anomaly, context);
+        // A batch of slow opens must not outlast the consumer group's session.
+        await context.heartbeat().catch(() => undefined);
         if ('refused' in result) {
           refused.push({ index, reason: result.refused });
           continue;

@@ -228,9 +228,21 @@ export class KafkaSource implements EventSource {
     this.pipeline = work;
     this.queued.push(work);
     void work.finally(() => this.queued.splice(this.queued.indexOf(work), 1));
-    // Backpressure: kafkajs waits while the pipeline is full.
-    while (this.queued.length > PIPELINE_DEPTH) await this.queued[0];
+    // Backpressure: kafkajs waits while the pipeline is full, and the group must hear from us
+    // meanwhile: a slow Temporal can hold a batch past the session timeout, and a member that
+    // falls silent is dropped, its batches redelivered (seen in the 30-minute soak).
+    while (this.queued.length > PIPELINE_DEPTH) await heartbeatUntil(this.queued[0]!, heartbeat);
     await heartbeat();
+  }
+}
+
+/** Waits for `work`, heartbeating about once a second (kafkajs sends one only when its interval has passed). */
+async function heartbeatUntil(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
+  let done = false;
+  void work.finally(() => (done = true)).catch(() => undefined);
+  while (!done) {
+    await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
+    if (!done) await heartbeat().catch(() => undefined);
   }
 }
 
