@@ -3,35 +3,18 @@ import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRemediationActivities } from '../../../activities/remediation';
 import { classifyFailure, TRANSIENT_FAILURE_CODES } from '../../../activities/remediation/failure';
 import { authorizerRefusal, KubeApiError } from '../../../activities/remediation/kube/api';
-import { defaultRegistry } from '../../../activities/remediation/registry';
 import { runActions } from '../../../activities/remediation/runner';
-import type { ActionResult, AgentMessage, ProposedAction } from '../../../contracts';
-import { A2A_ROLES, agentMessage } from '../../../contracts';
-import { createLogger } from '../../../lib/logger';
-import { testGateVerifier } from '../../helpers/trust';
+import type { AgentMessage } from '../../../contracts';
 import { FakeKube, seedWorkload, SUBJECT } from '../../helpers/fake-kube-api';
-import { AGENT_OPTIONS } from '../../../workflows/incident/options';
+import { lastAttempt, quarantine, revertRequest, runnerDeps as deps } from '../../helpers/remediation-fixtures';
 
 /**
  * A 403 is either a real RBAC denial (final, pages at once) or a kube-apiserver just started again
  * whose RBAC caches are still cold (bench/faults.ts kube-api-down: 6 of 50 not contained). The
  * runner asks a SelfSubjectAccessReview for exactly the refused request: allowed → retry, denied → final.
  */
-const log = createLogger('test', 'silent');
-const quarantine: ProposedAction = {
-  id: 'quarantine',
-  actionner: 'kubernetes:label',
-  target: { namespace: 'shop', pod: SUBJECT.pod },
-  params: { labels: { 'vigil.dev/quarantine': 'true' } },
-  blastRadius: { scope: 'pod', pods: 1 },
-  rationale: '',
-};
-const deps = (kube: FakeKube) => ({ registry: defaultRegistry(), kube, dryRun: false, log, verdicts: testGateVerifier() });
-const lastAttempt = AGENT_OPTIONS.remediation.retry?.maximumAttempts ?? 1;
 const refusedPatch = () =>
   new KubeApiError(403, 'Forbidden', 'patch Pod shop/web-1: HTTP 403 Forbidden: x', { verb: 'patch', group: '', resource: 'pods', namespace: 'shop', name: 'web-1' });
-const revertRequest = (results: ActionResult[]) =>
-  agentMessage({ messageId: 'm-1', contextId: 'incident-1', role: A2A_ROLES.user, traceId: '0'.repeat(31) + '1', skill: 'revert', from: 'coordinator', data: { results, trigger: 'ttl' as const, by: 'policy-ttl' } });
 
 describe('a 403 checked against a SelfSubjectAccessReview', () => {
   it("reads the refused request from the authorizer's Forbidden message, and nothing from any other 403", () => {

@@ -1,38 +1,21 @@
 import { ApplicationFailure } from '@temporalio/common';
 import { MockActivityEnvironment } from '@temporalio/testing';
 import { createRemediationActivities } from '../../../activities/remediation';
-import { defaultRegistry } from '../../../activities/remediation/registry';
 import { revertActions, runActions } from '../../../activities/remediation/runner';
-import type { ActionResult, AgentMessage, ProposedAction, RevertResult } from '../../../contracts';
-import { A2A_ROLES, agentMessage } from '../../../contracts';
-import { createLogger } from '../../../lib/logger';
-import { testGateVerifier } from '../../helpers/trust';
+import type { AgentMessage, RevertResult } from '../../../contracts';
 import { FakeKube, seedWorkload, SUBJECT } from '../../helpers/fake-kube-api';
-import { AGENT_OPTIONS } from '../../../workflows/incident/options';
+import { lastAttempt, quarantine, revertRequest, runnerDeps as deps } from '../../helpers/remediation-fixtures';
 
 /**
  * An API server that cannot be reached (stopped, restarting) is a fault to wait out, not a verdict
  * on the containment: while the activity has attempts left it fails retryably; the last attempt
  * records the failure, which pages (bench/faults.ts, kube-api-down, found this marked failed at once).
  */
-const log = createLogger('test', 'silent');
-const quarantine: ProposedAction = {
-  id: 'quarantine',
-  actionner: 'kubernetes:label',
-  target: { namespace: 'shop', pod: SUBJECT.pod },
-  params: { labels: { 'vigil.dev/quarantine': 'true' } },
-  blastRadius: { scope: 'pod', pods: 1 },
-  rationale: '',
-};
-const deps = (kube: FakeKube) => ({ registry: defaultRegistry(), kube, dryRun: false, log, verdicts: testGateVerifier() });
 const refusedConnections = (kube: FakeKube) => {
   kube.beforeWrite = () => {
     throw new Error('request to https://127.0.0.1:6443/api/v1/namespaces/shop/pods/web-5d9c-abcde failed, reason: connect ECONNREFUSED 127.0.0.1:6443');
   };
 };
-const revertRequest = (results: ActionResult[]) =>
-  agentMessage({ messageId: 'm-1', contextId: 'incident-1', role: A2A_ROLES.user, traceId: '0'.repeat(31) + '1', skill: 'revert', from: 'coordinator', data: { results, trigger: 'ttl' as const, by: 'policy-ttl' } });
-const lastAttempt = AGENT_OPTIONS.remediation.retry?.maximumAttempts ?? 1;
 
 describe('remediation with an unreachable API server', () => {
   it('classifies a refused connection as api_unreachable and a 503 as api_unavailable (both transient)', async () => {
