@@ -19,7 +19,7 @@ import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import type { Anomaly, FalcoAlert } from '../contracts';
-import { FalcoAlertSchema } from '../contracts';
+import { FalcoAlertSchema, SETTLED_STATUSES } from '../contracts';
 import { GateCore, packEvents } from '../gate/core';
 import { saveGateModel } from '../gate/model/gate-model';
 import { decodeGateModel, encodeGateModel } from '../gate/model/gate-model';
@@ -222,16 +222,14 @@ async function withStack(streams: Streams[], policyDir: string): Promise<void> {
   }
 }
 
-/** Where an incident stops by itself; with no novel alert still to analyse, its verdict is final for this stream. */
-const SETTLED = new Set(['closed', 'awaiting_decision', 'contained', 'watching']);
-
+/** An incident's verdict once it has settled (SETTLED_STATUSES) with no novel alert still to analyse: final for this stream. */
 async function verdictOf(client: Awaited<ReturnType<typeof connectClient>>, id: string): Promise<string> {
   const deadline = Date.now() + 180_000;
   for (;;) {
     try {
       const state = await client.workflow.getHandle(id).query(stateQuery);
       const analysing = (state.timeline ?? []).slice(1).some((e) => e.novel && e.reanalysis === undefined);
-      if (state.verdict && SETTLED.has(state.status) && !analysing) return state.verdict.outcome;
+      if (state.verdict && SETTLED_STATUSES.has(state.status) && !analysing) return state.verdict.outcome;
     } catch {
       // not yet queryable
     }

@@ -6,6 +6,7 @@ import type { Client } from '@temporalio/client';
 import { Kafka, logLevel } from 'kafkajs';
 import pino from 'pino';
 import type { IncidentState } from '../contracts';
+import { SETTLED_STATUSES } from '../contracts';
 import { gateConfigFromEnv } from '../gate/config';
 import { loadGateModel, saveGateModel } from '../gate/model/gate-model';
 import { trainGateModel } from '../gate/model/train';
@@ -43,14 +44,11 @@ async function portOr(preferred: number): Promise<number> {
   });
 }
 
-/** Where an incident stops moving by itself: closed, waiting for a human, holding containment, or watching its workload. */
-const SETTLED = new Set<IncidentState['status']>(['closed', 'awaiting_decision', 'contained', 'watching']);
-
 async function settle(client: Client, ids: string[], timeoutMs: number): Promise<IncidentState[]> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
     const states = await Promise.all(ids.map((id) => client.workflow.getHandle(id).query(stateQuery)));
-    if (states.every((s) => SETTLED.has(s.status)) || Date.now() > deadline) return states;
+    if (states.every((s) => SETTLED_STATUSES.has(s.status)) || Date.now() > deadline) return states;
     await new Promise((r) => setTimeout(r, 500));
   }
 }

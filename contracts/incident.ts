@@ -16,6 +16,9 @@ import { TOUCHES } from './joined-alert';
 export const INCIDENT_STATUSES = ['analysing', 'reviewing', 'awaiting_decision', 'remediating', 'notifying', 'contained', 'watching', 'closed'] as const;
 export type IncidentStatus = (typeof INCIDENT_STATUSES)[number];
 
+/** Where an incident stops moving by itself: closed, waiting for a human, holding containment, or watching its workload. */
+export const SETTLED_STATUSES: ReadonlySet<IncidentStatus> = new Set(['closed', 'awaiting_decision', 'contained', 'watching']);
+
 /**
  * How an incident ended: actions ran (or were dry-run), were refused, the analyst wait expired, or
  * a step failed past its retries (`failed`: recorded in `failures`, and paged).

@@ -40,6 +40,7 @@ export {
   ContainmentSchema,
   IncidentFailureSchema,
   INCIDENT_STATUSES,
+  SETTLED_STATUSES,
   IncidentOutcomeSchema,
   IncidentStateSchema,
   QuorumSchema,

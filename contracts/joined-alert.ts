@@ -129,31 +129,17 @@ export class ChainSummary {
   /** Whether the alert would bring something new, without adding it. */
   adds(a: ChainFacts): boolean {
     if (!this.rules.has(a.rule)) return true;
-    if ((a.techniques ?? []).some((t) => !this.techniques.has(t))) return true;
-    if ((a.touches ?? []).some((t) => !this.touched.has(t))) return true;
+    if (unseen(this.techniques, a.techniques) || unseen(this.touched, a.touches)) return true;
     const rank = priorityRank(a.priority);
     return rank >= 0 && rank < this.worst;
   }
 
   /** Adds an alert; true when it brought something new (the first alert always does). */
   add(a: ChainFacts): boolean {
-    let novel = false;
-    for (const t of a.touches ?? []) {
-      if (!this.touched.has(t)) {
-        this.touched.add(t);
-        novel = true;
-      }
-    }
-    if (!this.rules.has(a.rule)) {
-      this.rules.add(a.rule);
-      novel = true;
-    }
-    for (const t of a.techniques ?? []) {
-      if (!this.techniques.has(t)) {
-        this.techniques.add(t);
-        novel = true;
-      }
-    }
+    let novel = addAll(this.rules, [a.rule]);
+    // Both run: every new technique and target is remembered, not only the first one found.
+    novel = addAll(this.techniques, a.techniques) || novel;
+    novel = addAll(this.touched, a.touches) || novel;
     const rank = priorityRank(a.priority);
     if (rank >= 0 && rank < this.worst) {
       if (this.worst !== Number.POSITIVE_INFINITY) novel = true;
@@ -161,4 +147,13 @@ export class ChainSummary {
     }
     return novel;
   }
+}
+
+const unseen = (set: Set<string>, items: readonly string[] = []) => items.some((t) => !set.has(t));
+
+/** Adds each item; true when any was new. */
+function addAll(set: Set<string>, items: readonly string[] = []): boolean {
+  const before = set.size;
+  for (const t of items) set.add(t);
+  return set.size > before;
 }

@@ -238,12 +238,11 @@ export class KafkaSource implements EventSource {
 
 /** Waits for `work`, heartbeating about once a second (kafkajs sends one only when its interval has passed). */
 async function heartbeatUntil(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
-  let done = false;
-  void work.finally(() => (done = true)).catch(() => undefined);
-  while (!done) {
-    await Promise.race([work.catch(() => undefined), new Promise((r) => setTimeout(r, 1000))]);
-    if (!done) await heartbeat().catch(() => undefined);
-  }
+  const finished = work.then(
+    () => true,
+    () => true,
+  );
+  while (!(await Promise.race([finished, new Promise<false>((r) => setTimeout(() => r(false), 1000))]))) await heartbeat().catch(() => undefined);
 }
 
 function byTopic(offsets: PartitionOffset[]): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {

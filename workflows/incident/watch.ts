@@ -21,18 +21,14 @@ export class Watch {
     this.maxMs = Math.max(w?.maxMs ?? 0, this.idleMs);
   }
 
-  /** Whether the gate gave a window to watch (an incident started by hand, or with the watch off, closes at once). */
-  get active(): boolean {
-    return this.idleMs > 0;
-  }
-
   /**
-   * Failed incidents have paged; one that wrote containment has acted on the workload (its hold is
-   * its own wait, and what follows a release opens a linked follow-up). A human's decision stands
-   * until new evidence arrives.
+   * Whether a settled round goes on to watch: only with a window from the gate (an incident
+   * started by hand, or with the watch off, closes at once). Failed incidents have paged; one that
+   * wrote containment has acted on the workload (its hold is its own wait, and what follows a
+   * release opens a linked follow-up). A human's decision stands until new evidence arrives.
    */
-  static after(resolution: Resolution, containment: Containment | null | undefined): boolean {
-    return resolution !== 'failed' && !containment;
+  follows(resolution: Resolution, containment: Containment | null | undefined): boolean {
+    return this.idleMs > 0 && resolution !== 'failed' && !containment;
   }
 
   /**
@@ -41,7 +37,7 @@ export class Watch {
    * follows opens a linked follow-up.
    */
   async next(): Promise<boolean> {
-    if (!this.active) return false;
+    if (this.idleMs <= 0) return false;
     const { state } = this.incident;
     const started = Date.parse(state.startedAt);
     for (;;) {

@@ -54,7 +54,7 @@ interface Parts {
 }
 
 async function respond(parts: Parts, carry?: IncidentCarry): Promise<IncidentOutcome> {
-  const { incident, agents, desk, observer } = parts;
+  const { incident, agents, desk } = parts;
   const state = incident.state;
   const watch = new Watch(incident);
   let reviewed = carry?.reviewed ?? (await analyseAndReview(incident, agents));
@@ -65,12 +65,10 @@ async function respond(parts: Parts, carry?: IncidentCarry): Promise<IncidentOut
   for (;;) {
     ({ reviewed, resolution } = await settleAndAct(parts, reviewed, resumed));
     resumed = false;
-    if (!watch.active || !Watch.after(resolution, state.containment)) break;
+    if (!watch.follows(resolution, state.containment)) break;
     incident.show('watching', `${resolution}; watching ${state.assetLabel} for more of the chain`);
     if (!(await watch.next())) break;
-    incident.about(incident.takePending() ?? state.anomaly);
-    observer.reanalysed();
-    reviewed = await analyseAndReview(incident, agents);
+    reviewed = await reanalyse(parts);
     desk.newVerdict();
   }
   incident.settlePending();
@@ -111,9 +109,7 @@ async function settleAndAct(parts: Parts, reviewed: Reviewed, resumed: boolean):
     resumed = false;
     if (settlement.execute || !incident.hasPending()) break;
     const before = state.anomaly;
-    incident.about(incident.takePending() ?? before);
-    observer.reanalysed();
-    const again = await analyseAndReview(incident, agents);
+    const again = await reanalyse(parts);
     if (settlement.reopened && again.verdict.outcome === 'auto_reject') {
       // A later alert that alone would be rejected does not withdraw an escalation in force: keep waiting on it.
       incident.about(before);
@@ -158,6 +154,13 @@ async function settleAndAct(parts: Parts, reviewed: Reviewed, resumed: boolean):
   else await notices.tell('resolution', reviewed, `report ${resolution}`);
   if (state.containment?.state === 'held') await containment.hold(reviewed, notices);
   return { reviewed, resolution };
+}
+
+/** The pending novel alert becomes what the incident is about, and is analysed and reviewed on the chain. */
+async function reanalyse({ incident, agents, observer }: Parts): Promise<Reviewed> {
+  incident.about(incident.takePending() ?? incident.state.anomaly);
+  observer.reanalysed();
+  return analyseAndReview(incident, agents);
 }
 
 /** Analysis, then review; a failure of either falls back (never to execution) and is recorded for the escalation it forces. */
