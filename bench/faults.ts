@@ -14,6 +14,7 @@
 import { randomUUID } from 'node:crypto';
 import { WORKER_NAMES } from '../lib/devstack/stack';
 import type { Row } from './faults/count';
+import { rowBroken } from './faults/count';
 import type { ScenarioOptions } from './faults/scenarios';
 import { runScenario, SCENARIOS } from './faults/scenarios';
 import type { FaultStackOptions } from './faults/stack';
@@ -48,10 +49,10 @@ export async function runFaults(
 }
 
 export function formatTable(rows: Row[]): string {
-  const head = '| scenario | alerts sent | poison sent / dead-lettered | anomalies | incidents opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated | undelivered recorded | recovery (s) | notes |';
-  const sep = `|${'---|'.repeat(15)}`;
+  const head = '| scenario | alerts sent | poison sent / dead-lettered | anomalies | incidents opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated (same key) | sent twice (new key) | undelivered recorded | recovery (s) | notes |';
+  const sep = `|${'---|'.repeat(16)}`;
   const line = (r: Row) =>
-    `| ${r.scenario} | ${r.alertsSent} | ${r.poisonSent} / ${r.poisonDeadLettered} | ${r.anomalies} | ${r.opened} | ${r.completed} | ${r.lost} | ${r.duplicates} | ${r.uncontained} | ${r.doubleWrites} | ${r.notificationsLost} | ${r.notificationsRepeated} | ${r.undeliveredRecorded} | ${r.recoverySeconds ?? '-'} | ${r.notes.join('; ')} |`;
+    `| ${r.scenario} | ${r.alertsSent} | ${r.poisonSent} / ${r.poisonDeadLettered} | ${r.anomalies} | ${r.opened} | ${r.completed} | ${r.lost} | ${r.duplicates} | ${r.uncontained} | ${r.doubleWrites} | ${r.notificationsLost} | ${r.notificationsRepeated} | ${r.notificationsDuplicated} | ${r.undeliveredRecorded} | ${r.recoverySeconds ?? '-'} | ${r.notes.join('; ')} |`;
   return [head, sep, ...rows.map(line)].join('\n');
 }
 
@@ -81,14 +82,14 @@ async function main(): Promise<void> {
     if (file) console.error(`soak report written to ${writeSoakReport(file, report).join(' and ')}`);
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : soakMarkdown(report));
     const r = report.row;
-    process.exitCode = r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 ? 1 : 0;
+    process.exitCode = rowBroken(report.row) ? 1 : 0;
     return;
   }
   const names = scenario ? scenario.split(',') : null;
   // Each row is on stderr as soon as it is counted, so a run that aborts later keeps its figures.
   const rows = await runFaults(names, opts, (r) => console.error(`row ${JSON.stringify(r)}`));
   console.log(process.argv.includes('--json') ? JSON.stringify(rows, null, 2) : formatTable(rows));
-  const bad = rows.filter((r) => r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.poisonDeadLettered !== r.poisonSent);
+  const bad = rows.filter(rowBroken);
   process.exitCode = bad.length > 0 ? 1 : 0;
 }
 

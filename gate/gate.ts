@@ -8,6 +8,7 @@ import type { ScoringEngine } from './engine/engine';
 import { ScorerFailure } from './engine/engine';
 import type { GateMetrics } from './metrics';
 import { FollowUps } from './follow-ups';
+import { sleepWithHeartbeat, withHeartbeat } from './sources/heartbeat';
 import type { BatchContext, BatchOutcome, DeadLetter, EventSource, RawEvent } from './sources/source';
 
 /** Hands an anomaly to Temporal: signal-with-start in production (lib/incidents.ts), a fake in unit tests. */
@@ -179,7 +180,8 @@ export class Gate {
     const { initialMs, maxMs } = this.deps.retry ?? { initialMs: 500, maxMs: 30_000 };
     for (let attempt = 0, delay = initialMs; ; attempt++, delay = Math.min(maxMs, delay * 2)) {
       try {
-        return await this.followUps.openOrFollow(anomaly);
+        // One call can block for long while Temporal is down or slow (the client's own retries).
+        return await withHeartbeat(this.followUps.openOrFollow(anomaly), context);
       } catch (err) {
         const permanent = permanentTemporalError(err);
         if (permanent) {
@@ -199,14 +201,6 @@ export class Gate {
     else if (result.outcome === 'follow_up') this.stats.followedUp += 1;
     else this.stats.joinedClosed += 1;
     this.deps.metrics?.incidents.inc({ outcome: result.outcome });
-  }
-}
-
-async function sleepWithHeartbeat(ms: number, context: BatchContext): Promise<void> {
-  const until = Date.now() + ms;
-  while (Date.now() < until && context.isRunning()) {
-    await new Promise((r) => setTimeout(r, Math.min(1000, until - Date.now())));
-    await context.heartbeat().catch(() => undefined);
   }
 }
 

@@ -23,6 +23,12 @@ const runtimeMetrics = {
 export interface AgentContext {
   traceId: string;
   incidentId: string;
+  /**
+   * The request's own id: the same on every retry of one request (a Temporal activity's input is
+   * fixed when it is scheduled; an A2A client resends its message), so it keys side effects a
+   * receiver can deduplicate.
+   */
+  messageId: string;
   /** Carries agent, skill, trace_id and incident_id on every line the skill writes. */
   log: Logger;
 }
@@ -91,6 +97,7 @@ export async function runSkill<I, O>(skill: AgentSkill<I, O>, message: unknown, 
   const ctx: AgentContext = {
     traceId: metadata.trace_id,
     incidentId: contextId,
+    messageId: envelope.data.messageId,
     log: log.child({ agent: skill.agent, skill: skill.skill, trace_id: metadata.trace_id, incident_id: contextId, transport }),
   };
   const input = skill.input.safeParse(envelope.data.parts[0]?.data);

@@ -17,7 +17,7 @@ export function notificationSkill(notifier: Notifier): AgentSkill<Notice, Delive
     description: 'Tells people about an incident (escalations say exactly how to approve or reject).',
     input: NoticeSchema,
     handle: async (notice, ctx) => {
-      const delivery = await notifier.send(notice, renderNotice(notice));
+      const delivery = await notifier.send(notice, renderNotice(notice), ctx.messageId);
       ctx.log.info({ notice: { kind: notice.kind, channel: delivery.channel } }, 'notified');
       return delivery;
     },

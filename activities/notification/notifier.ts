@@ -11,7 +11,12 @@ export interface Delivery {
 /** One way of telling people; a notifier that fails throws so the activity retries it. */
 export interface Notifier {
   name: string;
-  send(notice: Notice, text: string): Promise<Delivery>;
+  /**
+   * `deliveryKey` is the same on every retry of one notice and differs between notices: delivery
+   * is at least once (a worker killed after the receiver answered but before Temporal recorded it
+   * sends again), so a notifier that can passes the key on for the receiver to drop a repeat.
+   */
+  send(notice: Notice, text: string, deliveryKey: string): Promise<Delivery>;
 }
 
 /**

@@ -24,7 +24,10 @@ export interface Row {
   uncontainedPaged: number;
   doubleWrites: string;
   notificationsLost: number;
+  /** Deliveries repeated under a key already answered (at least once: a receiver drops them by the key). */
   notificationsRepeated: number;
+  /** Notices answered under more keys than the incident recorded: sent twice as two notices, which no key can drop. */
+  notificationsDuplicated: number;
   undeliveredRecorded: number;
   recoverySeconds: number | null;
   notes: string[];
@@ -110,6 +113,7 @@ export async function countRow(opts: {
   let undeliveredRecorded = 0;
   let notificationsLost = 0;
   let notificationsRepeated = 0;
+  let notificationsDuplicated = 0;
   let uncontained = 0;
   let uncontainedPaged = 0;
   for (const id of completed) {
@@ -131,9 +135,11 @@ export async function countRow(opts: {
       if (state.notifications.some((n) => n.kind === 'remediation_refused')) uncontainedPaged += 1;
     }
     if (state.notifications.length === 0) notificationsLost += 1;
-    const got = opts.sink.delivered.get(id) ?? 0;
+    const keys = [...(opts.sink.delivered.get(id)?.values() ?? [])];
+    const got = keys.length;
     if (got < recorded) notificationsLost += recorded - got;
-    if (got > recorded) notificationsRepeated += got - recorded;
+    if (got > recorded) notificationsDuplicated += got - recorded;
+    notificationsRepeated += keys.reduce((n, times) => n + times - 1, 0);
   }
   if (uncontained > 0) notes.push(`${uncontained} completed with an action failed or refused, ${uncontainedPaged} of them paged (remediation_refused)`);
   const lost = expected.size - completed.length;
@@ -168,8 +174,18 @@ export async function countRow(opts: {
     doubleWrites,
     notificationsLost,
     notificationsRepeated,
+    notificationsDuplicated,
     undeliveredRecorded,
     recoverySeconds,
     notes,
   };
+}
+
+/**
+ * A row that breaks the promise: an incident lost or opened twice, a notice lost or sent twice as
+ * two notices, a poison message not dead-lettered. A delivery repeated under its key is not: that
+ * is at-least-once delivery, which the receiver deduplicates.
+ */
+export function rowBroken(r: Row): boolean {
+  return r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.notificationsDuplicated > 0 || r.poisonDeadLettered !== r.poisonSent;
 }

@@ -130,8 +130,8 @@ export function soakMarkdown(r: SoakReport): string {
   out.push(`# Soak: ${r.options.minutes} min at ${r.options.rate} alerts/s, a worker killed every ${r.options.killEverySeconds} s${r.options.spare.length ? ` (never: ${r.options.spare.join(', ')})` : ''}`);
   out.push('', `\`${r.command}\`, ${r.startedAt} to ${r.endedAt}.`, '');
   const w = r.row;
-  out.push('| sent | opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated | notes |', '|---|---|---|---|---|---|---|---|---|---|');
-  out.push(`| ${w.alertsSent} | ${w.opened} | ${w.completed} | ${w.lost} | ${w.duplicates} | ${w.uncontained} | ${w.doubleWrites} | ${w.notificationsLost} | ${w.notificationsRepeated} | ${w.notes.join('; ')} |`);
+  out.push('| sent | opened | completed | lost | duplicate | not contained | k8s writes applied twice | notifications lost | repeated (same key) | sent twice (new key) | notes |', '|---|---|---|---|---|---|---|---|---|---|---|');
+  out.push(`| ${w.alertsSent} | ${w.opened} | ${w.completed} | ${w.lost} | ${w.duplicates} | ${w.uncontained} | ${w.doubleWrites} | ${w.notificationsLost} | ${w.notificationsRepeated} | ${w.notificationsDuplicated} | ${w.notes.join('; ')} |`);
   out.push('', '## Verdicts', '', `The stream ran from minute ${r.load.startMinute} to ${r.load.endMinute}. ${r.method}`, '');
   out.push('| role | verdict | window | RSS rise MiB (per min) | fds rise | handles rise | peak RSS MiB | restarts seen |', '|---|---|---|---|---|---|---|---|');
   for (const v of r.verdicts) {

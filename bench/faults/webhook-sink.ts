@@ -7,13 +7,14 @@ export type SinkMode = 'ok' | 'fail' | 'hang';
 
 /**
  * The notifier's webhook as a local HTTP server the harness controls: the ground truth of what was
- * delivered is the set of requests this server answered 200, keyed by the notice's incident id.
+ * delivered is the set of requests this server answered 200, by the notice's incident id and its
+ * delivery key (`Idempotency-Key`), so a retried delivery is told from a second notice.
  */
 export interface WebhookSink {
   url: string;
   setMode(mode: SinkMode): void;
-  /** incident id → number of notices answered 200. */
-  delivered: Map<string, number>;
+  /** incident id → delivery key → requests answered 200 with it. */
+  delivered: Map<string, Map<string, number>>;
   refused: number;
   held: number;
   close(): Promise<void>;
@@ -21,7 +22,7 @@ export interface WebhookSink {
 
 export async function startWebhookSink(): Promise<WebhookSink> {
   let mode: SinkMode = 'ok';
-  const delivered = new Map<string, number>();
+  const delivered = new Map<string, Map<string, number>>();
   const held = new Set<ServerResponse>();
   const sink = { refused: 0, held: 0 };
   const server: Server = createServer((req: IncomingMessage, res: ServerResponse) => {
@@ -46,7 +47,10 @@ export async function startWebhookSink(): Promise<WebhookSink> {
       } catch {
         // counted under 'unparsed': a notice the harness cannot attribute is itself a finding
       }
-      delivered.set(id, (delivered.get(id) ?? 0) + 1);
+      const key = typeof req.headers['idempotency-key'] === 'string' ? req.headers['idempotency-key'] : 'no key';
+      const keys = delivered.get(id) ?? new Map<string, number>();
+      keys.set(key, (keys.get(key) ?? 0) + 1);
+      delivered.set(id, keys);
       res.writeHead(200, { 'content-type': 'text/plain' }).end('ok');
     });
   });

@@ -1,6 +1,7 @@
 import { Kafka, logLevel } from 'kafkajs';
 import type { Consumer, EachBatchPayload, IHeaders, KafkaConfig, LogEntry, Message, Producer } from 'kafkajs';
 import type { Logger } from '../../lib/logger';
+import { heartbeatUntil } from './heartbeat';
 import type { PartitionOffset } from './offset-committer';
 import { OffsetCommitter } from './offset-committer';
 import type { BatchHandler, DeadLetter, EventSource, RawEvent } from './source';
@@ -234,15 +235,6 @@ export class KafkaSource implements EventSource {
     while (this.queued.length > PIPELINE_DEPTH) await heartbeatUntil(this.queued[0]!, heartbeat);
     await heartbeat();
   }
-}
-
-/** Waits for `work`, heartbeating about once a second (kafkajs sends one only when its interval has passed). */
-async function heartbeatUntil(work: Promise<unknown>, heartbeat: () => Promise<void>): Promise<void> {
-  const finished = work.then(
-    () => true,
-    () => true,
-  );
-  while (!(await Promise.race([finished, new Promise<false>((r) => setTimeout(() => r(false), 1000))]))) await heartbeat().catch(() => undefined);
 }
 
 function byTopic(offsets: PartitionOffset[]): Array<{ topic: string; partitions: Array<{ partition: number; offset: string }> }> {

@@ -31,6 +31,7 @@ describe('faults under load (short version of bench/faults.ts)', () => {
       doubleWrites: r.doubleWrites,
       anomalies: r.anomalies,
       notificationsLost: r.notificationsLost,
+      notificationsDuplicated: r.notificationsDuplicated,
       poisonDeadLettered: r.poisonDeadLettered,
     }));
     expect(counted).toEqual(
@@ -45,6 +46,7 @@ describe('faults under load (short version of bench/faults.ts)', () => {
         doubleWrites: '0',
         anomalies: r.alertsSent,
         notificationsLost: 0,
+        notificationsDuplicated: 0,
         poisonDeadLettered: r.poisonSent,
       })),
     );

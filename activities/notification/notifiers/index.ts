@@ -32,8 +32,8 @@ export function fanOut(notifiers: readonly Notifier[]): Notifier {
   if (notifiers.length === 1 && only) return only;
   return {
     name: notifiers.map((n) => n.name).join('+'),
-    async send(notice, text): Promise<Delivery> {
-      const results = await Promise.allSettled(notifiers.map((n) => n.send(notice, text)));
+    async send(notice, text, deliveryKey): Promise<Delivery> {
+      const results = await Promise.allSettled(notifiers.map((n) => n.send(notice, text, deliveryKey)));
       const done = results.flatMap((r) => (r.status === 'fulfilled' ? [r.value] : []));
       const failed = results.flatMap((r, i) => (r.status === 'rejected' ? [`${notifiers[i]?.name}: ${String(r.reason)}`] : []));
       if (done.length === 0) throw new Error(`no notifier delivered: ${failed.join('; ')}`);

@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import { z } from 'zod';
 import type { Notice } from '../notice';
@@ -9,24 +10,32 @@ import { CHAT_FLAVORS, mattermostAttachments, slackBlocks } from './chat-buttons
 /**
  * Posts `{text, username}`, which Mattermost and Slack incoming webhooks both accept. With the
  * approvals service configured, every escalation also carries Approve/Reject buttons in the
- * platform's own form (Mattermost attachments with actions, Slack blocks).
+ * platform's own form (Mattermost attachments with actions, Slack blocks). Every post carries the
+ * notice's delivery key as `Idempotency-Key` and `props.notice_id`, so a receiver (or a relay in
+ * front of a chat that cannot deduplicate) can drop the repeat a retried delivery sends.
  */
+/** The key comes from the caller's message id: anything but a short printable token is sent as its digest, never raw into a header. */
+export function headerSafeKey(key: string): string {
+  return /^[\x21-\x7e]{1,128}$/.test(key) ? key : `sha256:${createHash('sha256').update(key).digest('hex')}`;
+}
+
 export function webhookNotifier(opts: { url: string; username?: string; timeoutMs?: number; approvals?: ApprovalButtons }): Notifier {
   const target = new URL(opts.url);
   return {
     name: 'webhook',
-    async send(notice: Notice, text: string): Promise<Delivery> {
+    async send(notice: Notice, text: string, deliveryKey: string): Promise<Delivery> {
+      const key = headerSafeKey(deliveryKey);
       const buttons = notice.kind === 'escalation' ? opts.approvals : undefined;
       const payload = {
         text,
         username: opts.username ?? 'vigil',
-        props: { incident_id: notice.incidentId, trace_id: notice.traceId },
+        props: { incident_id: notice.incidentId, trace_id: notice.traceId, notice_id: key },
         ...(buttons?.flavor === 'mattermost' ? { attachments: mattermostAttachments(notice, buttons) } : {}),
         ...(buttons?.flavor === 'slack' ? { blocks: slackBlocks(notice, text, buttons) } : {}),
       };
       const res = await fetch(target, {
         method: 'POST',
-        headers: { 'content-type': 'application/json' },
+        headers: { 'content-type': 'application/json', 'idempotency-key': key },
         body: JSON.stringify(payload),
         signal: AbortSignal.timeout(opts.timeoutMs ?? 10_000),
       });

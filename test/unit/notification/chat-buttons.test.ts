@@ -40,7 +40,7 @@ async function posted(flavor: ChatFlavor, n: Notice, key: Buffer): Promise<Recor
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   try {
     const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/x`;
-    await webhookNotifier({ url, approvals: { url: 'https://approvals.example.com/', flavor, key } }).send(n, 'the notice text');
+    await webhookNotifier({ url, approvals: { url: 'https://approvals.example.com/', flavor, key } }).send(n, 'the notice text', 'key-1');
     return bodies[0]!;
   } finally {
     await new Promise((r) => server.close(r));

@@ -3,6 +3,9 @@ import type { AddressInfo } from 'node:net';
 import type { Notice } from '../../../activities/notification/notice';
 import { inertText, MAX_QUOTED_CHARS, renderNotice } from '../../../activities/notification/notice';
 import { webhookNotifier } from '../../../activities/notification/notifiers/webhook';
+import { createNotificationActivities } from '../../../activities/notification';
+import { A2A_ROLES, agentMessage, AGENTS } from '../../../contracts';
+import { createLogger } from '../../../lib/logger';
 
 const notice: Notice = {
   kind: 'escalation',
@@ -104,12 +107,14 @@ describe('notices', () => {
 
   it('posts a Mattermost/Slack-compatible body over real HTTP and surfaces a non-2xx answer', async () => {
     const bodies: unknown[] = [];
+    const keys: unknown[] = [];
     let status = 200;
     const server = createServer((req, res) => {
       let data = '';
       req.on('data', (c: Buffer) => (data += c.toString()));
       req.on('end', () => {
         bodies.push(JSON.parse(data));
+        keys.push(req.headers['idempotency-key']);
         res.writeHead(status).end('ok');
       });
     });
@@ -117,12 +122,31 @@ describe('notices', () => {
     try {
       const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hooks/x`;
       const n = webhookNotifier({ url });
-      await expect(n.send(notice, 'hello')).resolves.toMatchObject({ delivered: true });
-      expect(bodies[0]).toMatchObject({ text: 'hello', username: 'vigil', props: { incident_id: 'incident-abc' } });
+      await expect(n.send(notice, 'hello', 'msg-1')).resolves.toMatchObject({ delivered: true });
+      expect(bodies[0]).toMatchObject({ text: 'hello', username: 'vigil', props: { incident_id: 'incident-abc', notice_id: 'msg-1' } });
+      expect(keys[0]).toBe('msg-1');
+      // A caller's message id is hostile input: never raw into a header.
+      await n.send(notice, 'hello', 'x\r\nSet-Cookie: a=b');
+      expect(keys[1]).toMatch(/^sha256:[0-9a-f]{64}$/);
+      expect(bodies[1]).toMatchObject({ props: { notice_id: keys[1] } });
       status = 500;
-      await expect(n.send(notice, 'again')).rejects.toThrow('answered 500');
+      await expect(n.send(notice, 'again', 'msg-2')).rejects.toThrow('answered 500');
     } finally {
       server.close();
     }
+  });
+
+  it('gives every notice one delivery key, the same on a retry of the same request and new for the next notice', async () => {
+    const keys: string[] = [];
+    const activities = createNotificationActivities({
+      notifier: { name: 'capture', send: async (_n, _t, key) => (keys.push(key), { channel: 'capture', delivered: true, detail: 'ok' }) },
+      log: createLogger('test', 'silent'),
+    });
+    const notify = activities[AGENTS.notification.skills.notify.activity];
+    const request = (messageId: string) => agentMessage({ messageId, contextId: notice.incidentId, role: A2A_ROLES.user, traceId: notice.traceId, skill: 'notify', from: 'coordinator', data: notice });
+    await notify(request('m-1'));
+    await notify(request('m-1')); // what Temporal sends when it retries the activity
+    await notify(request('m-2'));
+    expect(keys).toEqual(['m-1', 'm-1', 'm-2']);
   });
 });

@@ -3,7 +3,7 @@ import type { Notifier } from '../../../activities/notification/notifier';
 import { fanOut, NOTIFIERS, notifiersFromEnv, selectedNotifierNames } from '../../../activities/notification/notifiers';
 
 const notice = { incidentId: 'incident-abc', kind: 'resolution' } as const satisfies Partial<Notice>;
-const send = (n: Notifier) => n.send(notice as unknown as Notice, 'text');
+const send = (n: Notifier) => n.send(notice as unknown as Notice, 'text', 'key-1');
 const ok = (name: string, into: string[]): Notifier => ({ name, send: async () => (into.push(name), { channel: name, delivered: true, detail: 'ok' }) });
 const broken = (name: string): Notifier => ({
   name,

@@ -31,7 +31,7 @@ const skill = () => authoritySkill({ current: () => bundle }, trustedIssuers(dec
 const ask = (submitted: unknown, over: Partial<AuthorizeInput> = {}) =>
   skill().handle(
     { submitted, verdictDigest: VERDICT, requiredRole: 'senior', asset: { kind: 'pod', namespace: 'default', pod: 'web-1' }, severity: 'critical', actions: ['kubernetes:label'], ...over },
-    { incidentId: INCIDENT, traceId: '0'.repeat(32), log },
+    { incidentId: INCIDENT, traceId: '0'.repeat(32), messageId: 'm-1', log },
   );
 const token = (analyst: string, over: Partial<Parameters<typeof signAsAnalyst>[1]> = {}) =>
   signAsAnalyst(dir, { analyst, decision: 'approve', reason: 'confirmed', incidentId: INCIDENT, verdictDigest: VERDICT, ttlSeconds: 300, ...over });
