@@ -61,6 +61,15 @@ function arg(name: string): string | undefined {
   return i >= 0 ? process.argv[i + 1] : undefined;
 }
 
+/** `--name worker=a,b`: the worker and its comma-separated values, or undefined when not given. */
+function forOneWorker(name: string): { worker: string; values: string[] } | undefined {
+  const raw = arg(name);
+  if (raw === undefined) return undefined;
+  const worker = raw.slice(0, raw.indexOf('='));
+  if (!WORKER_NAMES.some((n) => n === worker)) throw new Error(`--${name} takes worker=..., the worker one of ${WORKER_NAMES.join(', ')}`);
+  return { worker, values: raw.slice(raw.indexOf('=') + 1).split(',') };
+}
+
 async function main(): Promise<void> {
   const num = (name: string, fallback: number) => {
     const v = Number(arg(name) ?? fallback);
@@ -72,12 +81,14 @@ async function main(): Promise<void> {
   // --soak-minutes M: the worker-kill scenario for M minutes at --rate, every process sampled each minute.
   if (arg('soak-minutes') !== undefined) {
     const soak = { minutes: num('soak-minutes', 30), rate: opts.rate, spare: (arg('spare') ?? '').split(',').filter(Boolean), killEverySeconds: num('kill-every-seconds', 3), settleSeconds: opts.settleSeconds, sampleEveryMs: 60_000 };
-    // --node-args worker=flag[,flag]: Node flags for one worker, e.g. coordinator=--max-old-space-size=256 (a memory-pressure run).
-    const nodeArgs = arg('node-args');
-    const argWorker = nodeArgs?.slice(0, nodeArgs.indexOf('='));
-    if (nodeArgs !== undefined && !WORKER_NAMES.some((n) => n === argWorker)) throw new Error(`--node-args takes worker=flags, the worker one of ${WORKER_NAMES.join(', ')}`);
-    const nodeArgsFor = nodeArgs ? { [argWorker!]: nodeArgs.slice(nodeArgs.indexOf('=') + 1).split(',') } : undefined;
-    const report = await runSoak(soak, { acting: true, containmentTtlSeconds: 15, nodeArgsFor }, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
+    // --node-args worker=flag[,flag]: Node flags for one worker, e.g. coordinator=--max-old-space-size=256 (a memory-pressure run);
+    // --env-for worker=NAME=VALUE[,NAME=VALUE]: environment for one worker, e.g. coordinator=MALLOC_ARENA_MAX=2.
+    const nodeArgs = forOneWorker('node-args');
+    const env = forOneWorker('env-for');
+    const nodeArgsFor = nodeArgs && { [nodeArgs.worker]: nodeArgs.values };
+    const envFor = env && { [env.worker]: Object.fromEntries(env.values.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
+    if (env?.values.some((kv) => kv.indexOf('=') < 1)) throw new Error('--env-for takes worker=NAME=VALUE[,NAME=VALUE]');
+    const report = await runSoak(soak, { acting: true, containmentTtlSeconds: 15, nodeArgsFor, envFor }, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
     const file = arg('report');
     if (file) console.error(`soak report written to ${writeSoakReport(file, report).join(' and ')}`);
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : soakMarkdown(report));

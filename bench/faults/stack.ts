@@ -67,6 +67,8 @@ export interface FaultStackOptions {
   containmentTtlSeconds: number;
   /** Node flags for one worker (the soak's memory-pressure run: `--max-old-space-size`), kept across its restarts. */
   nodeArgsFor?: Partial<Record<WorkerName, string[]>>;
+  /** Extra environment for one worker (a memory experiment: `MALLOC_ARENA_MAX`), kept across its restarts. */
+  envFor?: Partial<Record<WorkerName, NodeJS.ProcessEnv>>;
 }
 
 export async function startFaultStack(opts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 }): Promise<FaultStack> {
@@ -119,7 +121,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
       temporalAddress: server.address,
       logDir: dir,
       env: { VIGIL_NOTIFIERS: 'webhook', VIGIL_WEBHOOK_URL: sink.url, VIGIL_LOG_LEVEL: 'warn' },
-      envFor: { remediation: acting },
+      envFor: { ...opts.envFor, remediation: { ...opts.envFor?.remediation, ...acting } },
       nodeArgsFor: opts.nodeArgsFor,
     });
     const gateKey = workers.gateKeys?.privateKeyFile;

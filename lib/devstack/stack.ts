@@ -62,9 +62,7 @@ export async function startWorkers(opts: {
   const opsPorts = new Map<WorkerName, number>();
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const trust = devTrustEnv(opts.env ?? {});
-  const start = async (name: WorkerName): Promise<Child> => {
-    const port = opsPorts.get(name) ?? (await freePort());
-    opsPorts.set(name, port);
+  const launch = async (name: WorkerName, port: number): Promise<Child> => {
     const child = startChild({
       name,
       command: process.execPath,
@@ -76,6 +74,21 @@ export async function startWorkers(opts: {
     workers.set(name, child);
     await waitReady(name, child, port, opts.readyTimeoutMs ?? 90_000);
     return child;
+  };
+  // A restarted worker keeps its ops port, but between its kill and its restart the kernel can hand
+  // that free port to another socket (seen in the soak: the worker's own A2A endpoint, bound to port
+  // 0, got it first and the ops server died on EADDRINUSE). A worker that exits before it is ready
+  // is started again on a fresh port, twice at most; one that is merely slow is not.
+  const start = async (name: WorkerName): Promise<Child> => {
+    for (let attempt = 0; ; attempt++) {
+      const port = (attempt === 0 ? opsPorts.get(name) : undefined) ?? (await freePort());
+      opsPorts.set(name, port);
+      try {
+        return await launch(name, port);
+      } catch (err) {
+        if (attempt >= 2 || workers.get(name)?.process.exitCode === null) throw err;
+      }
+    }
   };
   const stop = async () => {
     await Promise.all([...workers.values()].map((c) => c.stop()));
