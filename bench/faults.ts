@@ -86,13 +86,12 @@ async function main(): Promise<void> {
     const nodeArgs = forOneWorker('node-args');
     const env = forOneWorker('env-for');
     const nodeArgsFor = nodeArgs && { [nodeArgs.worker]: nodeArgs.values };
-    const envFor = env && { [env.worker]: Object.fromEntries(env.values.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
     if (env?.values.some((kv) => kv.indexOf('=') < 1)) throw new Error('--env-for takes worker=NAME=VALUE[,NAME=VALUE]');
+    const envFor = env && { [env.worker]: Object.fromEntries(env.values.map((kv) => [kv.slice(0, kv.indexOf('=')), kv.slice(kv.indexOf('=') + 1)])) };
     const report = await runSoak(soak, { acting: true, containmentTtlSeconds: 15, nodeArgsFor, envFor }, `node dist/bench/faults.js ${process.argv.slice(2).join(' ')}`);
     const file = arg('report');
     if (file) console.error(`soak report written to ${writeSoakReport(file, report).join(' and ')}`);
     console.log(process.argv.includes('--json') ? JSON.stringify(report, null, 2) : soakMarkdown(report));
-    const r = report.row;
     process.exitCode = rowBroken(report.row) ? 1 : 0;
     return;
   }
