@@ -19,6 +19,8 @@ export interface Sample {
   role: string;
   pid: number;
   rssMiB: number;
+  /** The anonymous part of RSS (heaps, malloc arenas, thread stacks), apart from mapped files such as the binary and its libraries. */
+  rssAnonMiB: number;
   fds: number;
   /** Event-loop handles (sockets, timers, servers, child pipes) the process holds, from `nodejs_active_handles`; null: not a Node process or /metrics did not answer. */
   handles: number | null;
@@ -36,17 +38,17 @@ const round2 = (n: number) => Math.round(n * 100) / 100;
 const USER_HZ = 100;
 
 /** RSS, open fds and age of a PID from /proc; null when the process is gone. */
-export function procStats(pid: number): { rssMiB: number; fds: number; ageSeconds: number } | null {
+export function procStats(pid: number): { rssMiB: number; rssAnonMiB: number; fds: number; ageSeconds: number } | null {
   try {
     const status = readFileSync(`/proc/${pid}/status`, 'utf8');
-    const rss = /VmRSS:\s+(\d+) kB/.exec(status);
+    const kib = (field: string) => Number(new RegExp(`${field}:\\s+(\\d+) kB`).exec(status)?.[1] ?? 0);
     const fds = readdirSync(`/proc/${pid}/fd`).length;
     // Field 22 of stat is the start time in ticks since boot; the command name (field 2) may hold spaces, so split after its ')'.
     const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
     const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
     const startTicks = Number(fields[19]);
     const uptime = Number(readFileSync('/proc/uptime', 'utf8').split(' ')[0]);
-    return { rssMiB: rss ? round1(Number(rss[1]) / 1024) : 0, fds, ageSeconds: Math.round(uptime - startTicks / USER_HZ) };
+    return { rssMiB: round1(kib('VmRSS') / 1024), rssAnonMiB: round1(kib('RssAnon') / 1024), fds, ageSeconds: Math.round(uptime - startTicks / USER_HZ) };
   } catch {
     return null;
   }

@@ -70,7 +70,7 @@ export async function runSoak(opts: SoakOptions, stackOpts: FaultStackOptions = 
   const t0 = Date.now();
   const minuteNow = () => Math.round((Date.now() - t0) / 60_000);
   const progress = (samples: Sample[]) =>
-    console.error(JSON.stringify({ minute: samples[0]?.minute, at: new Date().toISOString(), procs: Object.fromEntries(samples.map((s) => [s.role, { rss: s.rssMiB, fds: s.fds, handles: s.handles, ...(s.restarted ? { restarted: true } : {}) }])) }));
+    console.error(JSON.stringify({ minute: samples[0]?.minute, at: new Date().toISOString(), procs: Object.fromEntries(samples.map((s) => [s.role, { rss: s.rssMiB, anon: s.rssAnonMiB, fds: s.fds, handles: s.handles, ...(s.restarted ? { restarted: true } : {}) }])) }));
   let stopped = false;
   // One sample at a time, each a period after the previous one was due (a chained timer, so a slow /metrics cannot pile samples up).
   let timer: NodeJS.Timeout | undefined;
@@ -144,8 +144,8 @@ export function soakMarkdown(r: SoakReport): string {
   out.push(`Temporal warns at ${h.limits.warnEvents} events / ${h.limits.warnBytes} bytes and terminates at ${h.limits.maxEvents} / ${h.limits.maxBytes}; the largest is ${h.largestPctOfWarn ? `${h.largestPctOfWarn.events} % / ${h.largestPctOfWarn.bytes} %` : '-'} of the warning thresholds.`);
   out.push('', '## Per role, every minute', '', 'A sample marked `restarted` is the first of a new PID (the role was killed and started again since the previous sample); `age` is how long that PID had lived.');
   for (const role of [...new Set(r.samples.map((s) => s.role))]) {
-    out.push('', `### ${role}`, '', '| minute | pid | RSS MiB | fds | handles | heap used MiB | age s | note |', '|---|---|---|---|---|---|---|---|');
-    for (const s of r.samples.filter((x) => x.role === role)) out.push(`| ${s.minute} | ${s.pid} | ${s.rssMiB} | ${s.fds} | ${fmt(s.handles)} | ${fmt(s.heapUsedMiB)} | ${s.ageSeconds} | ${s.restarted ? 'restarted' : ''} |`);
+    out.push('', `### ${role}`, '', '| minute | pid | RSS MiB | of it anonymous | fds | handles | heap used MiB | age s | note |', '|---|---|---|---|---|---|---|---|---|');
+    for (const s of r.samples.filter((x) => x.role === role)) out.push(`| ${s.minute} | ${s.pid} | ${s.rssMiB} | ${s.rssAnonMiB} | ${s.fds} | ${fmt(s.handles)} | ${fmt(s.heapUsedMiB)} | ${s.ageSeconds} | ${s.restarted ? 'restarted' : ''} |`);
   }
   return `${out.join('\n')}\n`;
 }

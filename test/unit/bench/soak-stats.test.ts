@@ -2,7 +2,7 @@ import { metricVerdict, procStats, roleVerdict, Sampler, slope, sumFamily, summa
 import type { Sample } from '../../../bench/faults/soak-stats';
 
 /** The soak's verdicts decide whether a memory curve is called a leak, so the arithmetic is pinned here. */
-const sample = (minute: number, rssMiB: number, over: Partial<Sample> = {}): Sample => ({ minute, role: 'coordinator', pid: 1, rssMiB, fds: 40, handles: 20, heapUsedMiB: null, ageSeconds: minute * 60, restarted: false, ...over });
+const sample = (minute: number, rssMiB: number, over: Partial<Sample> = {}): Sample => ({ minute, role: 'coordinator', pid: 1, rssMiB, rssAnonMiB: rssMiB, fds: 40, handles: 20, heapUsedMiB: null, ageSeconds: minute * 60, restarted: false, ...over });
 
 describe('soak statistics', () => {
   it('fits a least-squares slope', () => {
@@ -47,6 +47,8 @@ describe('soak statistics', () => {
   it('reads this process from /proc and flags a role whose PID changed since its last sample', async () => {
     const me = procStats(process.pid);
     expect(me?.rssMiB).toBeGreaterThan(10);
+    expect(me?.rssAnonMiB).toBeGreaterThan(0);
+    expect(me!.rssAnonMiB).toBeLessThanOrEqual(me!.rssMiB);
     expect(me?.fds).toBeGreaterThan(2);
     expect(me?.ageSeconds).toBeGreaterThanOrEqual(0);
     expect(procStats(2 ** 22 + 1)).toBeNull();
