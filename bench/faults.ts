@@ -19,7 +19,7 @@ import type { ScenarioOptions } from './faults/scenarios';
 import { runScenario, SCENARIOS } from './faults/scenarios';
 import type { FaultStackOptions } from './faults/stack';
 import { runSoak, soakMarkdown, writeSoakReport } from './faults/soak';
-import { startFaultStack } from './faults/stack';
+import { startFaultStack, stopOpenFaultStacks } from './faults/stack';
 import { reverseShellTemplate } from './faults/stream';
 
 /** Runs the named scenarios (all by default) on one stack and returns their rows. */
@@ -104,6 +104,14 @@ async function main(): Promise<void> {
 }
 
 if (require.main === module) {
+  // An interrupted run (Ctrl-C, a timeout's SIGTERM) stops its children by PID before it exits:
+  // without this, restarted workers, the gate and the dev server outlived it.
+  for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+    process.once(signal, () => {
+      console.error(`${signal}: stopping the fault stack`);
+      void stopOpenFaultStacks().finally(() => process.exit(signal === 'SIGINT' ? 130 : 143));
+    });
+  }
   main().catch((err: unknown) => {
     console.error(err);
     process.exitCode = 2;

@@ -71,6 +71,14 @@ export interface FaultStackOptions {
   envFor?: Partial<Record<WorkerName, NodeJS.ProcessEnv>>;
 }
 
+/** Stacks started and not yet stopped, so an interrupted run can stop every child it started (`stopOpenFaultStacks`). */
+const openStacks = new Set<() => Promise<void>>();
+
+/** Stops every stack still open: the harness's SIGINT/SIGTERM path, where no `finally` of a scenario will run. */
+export async function stopOpenFaultStacks(): Promise<void> {
+  for (const stop of [...openStacks]) await stop().catch((err: unknown) => console.error(`stopping the fault stack: ${(err as Error).message}`));
+}
+
 export async function startFaultStack(opts: FaultStackOptions = { acting: true, containmentTtlSeconds: 15 }): Promise<FaultStack> {
   const dir = mkdtempSync(join(tmpdir(), 'vigil-faults-'));
   const modelPath = join(dir, 'model.json');
@@ -100,6 +108,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
   let workers: WorkerStack | undefined;
   let kube: FaultKube | null = null;
   const stop = async () => {
+    openStacks.delete(stop);
     for (const g of gates) await g.kill9();
     await stack.client?.connection.close().catch(() => undefined);
     await workers?.stop();
@@ -111,6 +120,7 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
     if (process.env.VIGIL_FAULTS_KEEP !== '1') rmSync(dir, { recursive: true, force: true });
     else console.error(`fault stack logs kept in ${dir}`);
   };
+  openStacks.add(stop);
   try {
     const kubeStarted = opts.acting ? startFaultKube(join(dir, 'kube')) : Promise.resolve(null);
     [kafka, server, kube] = await Promise.all([startKafka({ port: kafkaPort, dataDir: kafkaDir }), startDevServer(serverOpts), kubeStarted]);

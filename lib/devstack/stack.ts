@@ -62,7 +62,11 @@ export async function startWorkers(opts: {
   const opsPorts = new Map<WorkerName, number>();
   if (opts.logDir) mkdirSync(opts.logDir, { recursive: true });
   const trust = devTrustEnv(opts.env ?? {});
+  // Once stop() has begun, no worker starts again: a kill loop's restart racing the teardown
+  // would otherwise leave a worker running after its stack was stopped.
+  let stopping = false;
   const launch = async (name: WorkerName, port: number): Promise<Child> => {
+    if (stopping) throw new Error(`not starting ${name}: the worker stack is stopping`);
     const child = startChild({
       name,
       command: process.execPath,
@@ -86,11 +90,12 @@ export async function startWorkers(opts: {
       try {
         return await launch(name, port);
       } catch (err) {
-        if (attempt >= 2 || workers.get(name)?.process.exitCode === null) throw err;
+        if (stopping || attempt >= 2 || workers.get(name)?.process.exitCode === null) throw err;
       }
     }
   };
   const stop = async () => {
+    stopping = true;
     await Promise.all([...workers.values()].map((c) => c.stop()));
   };
   try {
