@@ -128,6 +128,9 @@ describe.each(Object.entries(VALUE_SETS))('chart with %s values', (_name, args) 
       const acting = name === 'remediation' && envOf(d).VIGIL_DRY_RUN === 'false';
       expect(pod.automountServiceAccountToken).toBe(acting);
       expect(c.volumeMounts).toContainEqual({ name: 'tmp', mountPath: '/tmp' });
+      // The coordinator's Node is told its size (docs/RELIABILITY.md, soak); the others keep Node's defaults.
+      const memory = name === 'coordinator' ? { NODE_OPTIONS: '--max-old-space-size=256', MALLOC_ARENA_MAX: '2' } : { NODE_OPTIONS: undefined, MALLOC_ARENA_MAX: undefined };
+      expect({ NODE_OPTIONS: envOf(d).NODE_OPTIONS, MALLOC_ARENA_MAX: envOf(d).MALLOC_ARENA_MAX }).toEqual(memory);
     }
     for (const sa of ofKind(objects, 'ServiceAccount')) expect(sa.automountServiceAccountToken).toBe(false);
   });
@@ -473,6 +476,8 @@ describe('values.schema.json and the chart refuse bad values with a clear messag
     ['an A2A allow-list that would admit nobody', ['--set', 'a2a.allowVigilComponents=false'], 'a2a: nobody would be allowed to call the agents'],
     ['a gate without a model', ['--set', 'gate.model.configMap='], 'the gate needs its Isolation Forest model'],
     ['Kafka SASL without credentials', ['--set', 'kafka.sasl.mechanism=plain'], 'kafka.sasl.mechanism=plain needs kafka.sasl.username and kafka.sasl.password.existingSecret'],
+    ['a heap cap at or over the memory limit', ['--set', 'coordinator.node.maxOldSpaceMiB=512'], 'coordinator.node.maxOldSpaceMiB (512) must be below resources.limits.memory (512Mi)'],
+    ['an unknown Node memory setting', ['--set', 'review.node.heap=1'], "at '/review/node': additional properties 'heap' not allowed"],
     ['an LLM endpoint without a model', ['--set', 'analysis.llm.baseUrl=https://llm.example.com/v1'], 'analysis.llm.model is required when analysis.llm.baseUrl is set'],
   ];
 
