@@ -138,10 +138,18 @@ async function retried(fn: () => Promise<void>, attempts = 10): Promise<void> {
   }
 }
 
+/** How the stream is paced: `perTick` alerts every `tickMs`, `perTick / tickMs` being the rate asked for (to the nearest alert). */
+export function sendPlan(rate: number): { tickMs: number; perTick: number } {
+  if (!(rate > 0)) throw new Error(`the send rate must be positive, got ${rate}`);
+  const tickMs = Math.max(200, Math.round(1000 / rate));
+  return { tickMs, perTick: Math.max(1, Math.round((rate * tickMs) / 1000)) };
+}
+
 /** Sends the stream at a steady rate; a send that fails (broker down) is retried until it lands. */
 async function produce(stack: FaultStack, topic: string, sent: Sent[], rate: number): Promise<void> {
-  const tickMs = 200;
-  const perTick = Math.max(1, Math.round((rate * tickMs) / 1000));
+  // A tick long enough to carry one whole alert: with a fixed 200 ms tick and at least one alert
+  // per tick, any rate under 5/s was sent at 5/s (the earlier "2/s" soaks ran at 5/s).
+  const { tickMs, perTick } = sendPlan(rate);
   // The broker's address is stable across its restarts, so one producer can ride them out.
   const producer = testKafka(stack.kafka.brokers, 'vigil-faults-producer').producer({ idempotent: true, maxInFlightRequests: 1 });
   await producer.connect();

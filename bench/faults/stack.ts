@@ -107,7 +107,10 @@ export async function startFaultStack(opts: FaultStackOptions = { acting: true, 
   let server: DevServer | undefined;
   let workers: WorkerStack | undefined;
   let kube: FaultKube | null = null;
-  const stop = async () => {
+  // Once: the interrupt path and a scenario's own `finally` may both ask.
+  let stopping: Promise<void> | undefined;
+  const stop = () => (stopping ??= stopNow());
+  const stopNow = async () => {
     openStacks.delete(stop);
     for (const g of gates) await g.kill9();
     await stack.client?.connection.close().catch(() => undefined);
