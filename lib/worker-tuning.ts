@@ -24,15 +24,17 @@ export type WorkerTuning = z.infer<typeof TuningSchema>;
 /**
  * What each worker runs with unless told otherwise (the SDK's defaults where not named).
  *
- * The coordinator's sticky cache is bounded by count: each cached incident holds ~1.45 MiB of
- * the coordinator's RSS (bench/waiting-incidents.ts), and the SDK's default sizes the cache from
- * the V8 heap limit, which follows the machine's memory, not the container's (2,310 incidents,
- * ~3.3 GiB, on a 24 GiB node). 150 keeps an idle coordinator (~225 MiB) plus a full cache
- * within the chart's 512 MiB limit; an incident evicted from the cache is replayed from its
- * history at its next task (a few ms), never lost.
+ * The coordinator's sticky cache is bounded by count: the SDK's default sizes it from the V8 heap
+ * limit, which follows the machine's memory, not the container's (2,310 incidents, ~3.3 GiB, on a
+ * 24 GiB node). Each cached incident is heavy because a reused V8 context gives every workflow its
+ * own module cache, so each evaluates its own zod and contract schemas (preloading them is not an
+ * option: the SDK deep-freezes preloaded modules and zod 4 binds its methods lazily on first read).
+ * Measured under the fault soak (docs/RELIABILITY.md): with V8 capped at 256 MiB, 150 cached ran
+ * the workflow thread out of heap; 40 held the coordinator at ~575 MiB, inside the chart's 768 Mi.
+ * An incident evicted from the cache is replayed from its history at its next task, never lost.
  */
 const DEFAULTS: Record<string, WorkerTuning> = {
-  coordinator: { maxCachedWorkflows: 150 },
+  coordinator: { maxCachedWorkflows: 40 },
 };
 
 export function workerTuning(worker: string, env: NodeJS.ProcessEnv): Pick<WorkerOptions, keyof WorkerTuning> {
