@@ -30,7 +30,7 @@ export type WorkerTuning = z.infer<typeof TuningSchema>;
  * own module cache, so each evaluates its own zod and contract schemas (preloading them is not an
  * option: the SDK deep-freezes preloaded modules and zod 4 binds its methods lazily on first read).
  * Measured under the fault soak (docs/RELIABILITY.md): with V8 capped at 256 MiB, 150 cached ran
- * the workflow thread out of heap; 40 held the coordinator at ~575 MiB, inside the chart's 768 Mi.
+ * the workflow thread out of heap; 40 held the coordinator at ~575-820 MiB, inside the chart's 1 Gi.
  * An incident evicted from the cache is replayed from its history at its next task, never lost.
  */
 const DEFAULTS: Record<string, WorkerTuning> = {

@@ -476,7 +476,7 @@ describe('values.schema.json and the chart refuse bad values with a clear messag
     ['an A2A allow-list that would admit nobody', ['--set', 'a2a.allowVigilComponents=false'], 'a2a: nobody would be allowed to call the agents'],
     ['a gate without a model', ['--set', 'gate.model.configMap='], 'the gate needs its Isolation Forest model'],
     ['Kafka SASL without credentials', ['--set', 'kafka.sasl.mechanism=plain'], 'kafka.sasl.mechanism=plain needs kafka.sasl.username and kafka.sasl.password.existingSecret'],
-    ['a heap cap at or over the memory limit', ['--set', 'coordinator.node.maxOldSpaceMiB=768'], 'coordinator.node.maxOldSpaceMiB (768) must be below resources.limits.memory (768Mi)'],
+    ['a heap cap at or over the memory limit', ['--set', 'coordinator.node.maxOldSpaceMiB=1024'], 'coordinator.node.maxOldSpaceMiB (1024) must be below resources.limits.memory (1Gi)'],
     ['an unknown Node memory setting', ['--set', 'review.node.heap=1'], "at '/review/node': additional properties 'heap' not allowed"],
     ['an LLM endpoint without a model', ['--set', 'analysis.llm.baseUrl=https://llm.example.com/v1'], 'analysis.llm.model is required when analysis.llm.baseUrl is set'],
   ];
