@@ -23,6 +23,8 @@ export interface Row {
   /** Of those, how many paged a human (a remediation_refused notice): failing closed and loud. */
   uncontainedPaged: number;
   doubleWrites: string;
+  /** Writes an incident records as made (acting mode) with no write to that object in the audit log: an action marked executed that was not. */
+  executedUnaudited: number;
   notificationsLost: number;
   /** Deliveries repeated under a key already answered (at least once: a receiver drops them by the key). */
   notificationsRepeated: number;
@@ -116,6 +118,7 @@ export async function countRow(opts: {
   let notificationsDuplicated = 0;
   let uncontained = 0;
   let uncontainedPaged = 0;
+  const claimed: ClaimedWrite[] = [];
   for (const id of completed) {
     const handle = opts.client.workflow.getHandle(id);
     const alerts = await handle.query(alertsQuery);
@@ -134,6 +137,9 @@ export async function countRow(opts: {
       uncontained += 1;
       if (state.notifications.some((n) => n.kind === 'remediation_refused')) uncontainedPaged += 1;
     }
+    for (const r of state.actionResults.filter((a) => a.status === 'executed')) {
+      for (const w of r.writes ?? []) if (w.state !== 'server_dry_run') claimed.push({ incident: id, kind: w.ref.kind, namespace: w.ref.namespace ?? '', name: w.ref.name });
+    }
     if (state.notifications.length === 0) notificationsLost += 1;
     const keys = [...(opts.sink.delivered.get(id)?.values() ?? [])];
     const got = keys.length;
@@ -148,11 +154,16 @@ export async function countRow(opts: {
   const poisonSent = opts.sent.filter((s) => s.poison).length;
   if (opts.poisonDeadLettered !== poisonSent) notes.push(`poison: ${poisonSent} sent, ${opts.poisonDeadLettered} dead-lettered`);
   let doubleWrites = 'n/a (dry-run)';
+  let executedUnaudited = 0;
   if (opts.writes) {
     const twice = writesAppliedTwice(opts.writes);
     doubleWrites = String(twice.count);
-    notes.push(`${opts.writes.length} k8s writes audited`);
+    const failed = opts.writes.filter((w) => w.code >= 300).length;
+    notes.push(`${opts.writes.length - failed} k8s writes audited${failed > 0 ? ` (+${failed} logged with an error status)` : ''}`);
     if (twice.count > 0) notes.push(`applied twice: ${twice.examples.join('; ')}`);
+    const unaudited = writesNotAudited(claimed, opts.writes);
+    executedUnaudited = unaudited.length;
+    if (unaudited.length > 0) notes.push(`${unaudited.length} write(s) recorded as made with none in the audit log, e.g. ${unaudited.slice(0, 3).map((c) => `${c.incident} ${c.kind} ${c.namespace}/${c.name}`).join('; ')}`);
   }
   let recoverySeconds: number | null = null;
   if (opts.faultEnd !== null) {
@@ -172,6 +183,7 @@ export async function countRow(opts: {
     uncontained,
     uncontainedPaged,
     doubleWrites,
+    executedUnaudited,
     notificationsLost,
     notificationsRepeated,
     notificationsDuplicated,
@@ -181,11 +193,36 @@ export async function countRow(opts: {
   };
 }
 
+/** One write an incident's outcome says it made. */
+export interface ClaimedWrite {
+  incident: string;
+  kind: string;
+  namespace: string;
+  name: string;
+}
+
+/** `NetworkPolicy` → `networkpolicies`: the audit log names resources, the outcome names kinds. */
+function resourceOf(kind: string): string {
+  const k = kind.toLowerCase();
+  return k.endsWith('y') ? `${k.slice(0, -1)}ies` : `${k}s`;
+}
+
 /**
- * A row that breaks the promise: an incident lost or opened twice, a notice lost or sent twice as
- * two notices, a poison message not dead-lettered. A delivery repeated under its key is not: that
+ * The claimed writes with no write by the remediation identity to that object in the audit log,
+ * whatever status it logged: a retry that found its own earlier write (already_applied) leans on
+ * an attempt whose client may have been killed before the answer, so that attempt can log an error.
+ */
+export function writesNotAudited(claimed: ClaimedWrite[], audited: AuditWrite[]): ClaimedWrite[] {
+  const seen = new Set(audited.map((w) => `${w.resource.split('/')[0]} ${w.namespace}/${w.name}`));
+  return claimed.filter((c) => !seen.has(`${resourceOf(c.kind)} ${c.namespace}/${c.name}`));
+}
+
+/**
+ * A row that breaks the promise: an incident lost or opened twice, a write recorded as made that
+ * the API server never logged, a notice lost or sent twice as two notices, a poison message not
+ * dead-lettered. A delivery repeated under its key is not: that
  * is at-least-once delivery, which the receiver deduplicates.
  */
 export function rowBroken(r: Row): boolean {
-  return r.lost > 0 || r.duplicates > 0 || r.notificationsLost > 0 || r.notificationsDuplicated > 0 || r.poisonDeadLettered !== r.poisonSent;
+  return r.lost > 0 || r.duplicates > 0 || r.executedUnaudited > 0 || r.notificationsLost > 0 || r.notificationsDuplicated > 0 || r.poisonDeadLettered !== r.poisonSent;
 }

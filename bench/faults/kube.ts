@@ -27,8 +27,13 @@ export interface FaultKube {
   pids(): Record<string, number>;
   /** Lines in the audit log now: a scenario counts the writes after its own start. */
   auditMark(): number;
-  /** The remediation identity's successful writes logged after `mark` (its access reviews are not writes: they store nothing). */
+  /** The remediation identity's writes logged after `mark`, failed ones included (its access reviews are not writes: they store nothing). */
   writesSince(mark: number): AuditWrite[];
+  /**
+   * Resolves once the audit log has stopped growing (at most 10 s): the API server logs a request's
+   * ResponseComplete stage after the client already has its answer, so count only after this.
+   */
+  auditQuiet(): Promise<void>;
   /** The remediation identity's SelfSubjectAccessReviews after `mark`: each is a 403 it checked (activities/remediation/failure.ts). */
   accessReviewsSince(mark: number): number;
   stop(): Promise<void>;
@@ -41,6 +46,8 @@ export interface AuditWrite {
   name: string;
   /** The request body as sent: two identical bodies to one object is a write applied twice. */
   body: string;
+  /** The HTTP status the API server logged: a write whose client was killed mid-request can log an error and still be stored. */
+  code: number;
 }
 
 interface AuditLine {
@@ -56,6 +63,18 @@ const MUTATING = new Set(['create', 'patch', 'update', 'delete']);
 /** A SelfSubjectAccessReview is a `create` in the audit log, but it asks a question and stores nothing. */
 const isReview = (e: AuditLine) => e.objectRef?.apiGroup === 'authorization.k8s.io';
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Waits (at most 10 s) until the audit log has not grown for one second. */
+async function logQuiet(readLines: () => string[]): Promise<void> {
+  const deadline = Date.now() + 10_000;
+  let last = readLines().length;
+  while (Date.now() < deadline) {
+    await sleep(1000);
+    const now = readLines().length;
+    if (now === last) return;
+    last = now;
+  }
+}
 
 /** Polls until the admin identity can list namespaces again. */
 async function apiReady(cluster: KubeCluster, timeoutMs: number): Promise<void> {
@@ -148,15 +167,17 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
         return out;
       },
       auditMark: () => readLines().length,
+      auditQuiet: () => logQuiet(readLines),
       writesSince(mark) {
         return mine(mark)
-          .filter((e) => MUTATING.has(e.verb) && (e.responseStatus?.code ?? 0) < 300 && !isReview(e))
+          .filter((e) => MUTATING.has(e.verb) && !isReview(e))
           .map((e) => ({
             verb: e.verb,
             resource: `${e.objectRef?.resource ?? '?'}${e.objectRef?.subresource ? `/${e.objectRef.subresource}` : ''}`,
             namespace: e.objectRef?.namespace ?? '',
             name: e.objectRef?.name ?? '',
             body: JSON.stringify(e.requestObject ?? null),
+            code: e.responseStatus?.code ?? 0,
           }));
       },
       accessReviewsSince: (mark) => mine(mark).filter(isReview).length,
@@ -171,7 +192,7 @@ export async function startFaultKube(dataDir: string): Promise<FaultKube> {
 /** Writes that reached the API server more than once with the same body on the same object. */
 export function writesAppliedTwice(writes: AuditWrite[]): { count: number; examples: string[] } {
   const seen = new Map<string, number>();
-  for (const w of writes) {
+  for (const w of writes.filter((x) => x.code < 300)) {
     const key = `${w.verb} ${w.resource} ${w.namespace}/${w.name} ${w.body}`;
     seen.set(key, (seen.get(key) ?? 0) + 1);
   }

@@ -91,7 +91,7 @@ export const SCENARIOS: Scenario[] = [
       if (!kube) throw new Error('kube-api-down needs the acting stack (a local kube-apiserver)');
       // During containment: once this scenario's first write is in the audit log.
       const deadline = Date.now() + 120_000;
-      while (kube.writesSince(ctx.auditMark).length === 0) {
+      while (!kube.writesSince(ctx.auditMark).some((w) => w.code < 300)) {
         if (Date.now() > deadline) throw new Error('no containment write within 120 s: nothing to interrupt');
         await sleep(200);
       }
@@ -199,6 +199,7 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
     const executions = await settle(stack.client, expected, opts.settleSeconds * 1000);
     const poison = sent.filter((s) => s.poison).length;
     const poisonDeadLettered = poison === 0 ? 0 : await countDeadLetters(testKafka(stack.kafka.brokers, 'vigil-faults-dlq'), `${topic}.dlq`, poison);
+    await stack.kube?.auditQuiet();
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
     const reviews = stack.kube?.accessReviewsSince(auditMark) ?? 0;

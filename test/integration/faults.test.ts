@@ -5,7 +5,7 @@ import { SCENARIOS } from '../../bench/faults/scenarios';
  * The fault suite's short version (bench/faults.ts with a small stream per scenario): every
  * scenario on the real stack (remediation acting on a local kube-apiserver), counted from ground
  * truth. Counts only: zero lost, zero duplicated, every incident contained, no Kubernetes write
- * applied twice, every notice delivered, every poison message dead-lettered; never how long anything took.
+ * applied twice, every write the outcome records found in the audit log, every notice delivered, every poison message dead-lettered; never how long anything took.
  */
 describe('faults under load (short version of bench/faults.ts)', () => {
   it('loses nothing, duplicates nothing and delivers every notice under each fault', async () => {
@@ -29,6 +29,7 @@ describe('faults under load (short version of bench/faults.ts)', () => {
       uncontained: r.scenario === 'kube-api-down' ? 'paged' : r.uncontained,
       uncontainedPaged: r.uncontainedPaged,
       doubleWrites: r.doubleWrites,
+      executedUnaudited: r.executedUnaudited,
       anomalies: r.anomalies,
       notificationsLost: r.notificationsLost,
       notificationsDuplicated: r.notificationsDuplicated,
@@ -44,6 +45,7 @@ describe('faults under load (short version of bench/faults.ts)', () => {
         uncontained: r.scenario === 'kube-api-down' ? 'paged' : 0,
         uncontainedPaged: r.uncontained,
         doubleWrites: '0',
+        executedUnaudited: 0,
         anomalies: r.alertsSent,
         notificationsLost: 0,
         notificationsDuplicated: 0,
