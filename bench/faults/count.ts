@@ -35,7 +35,7 @@ export interface Row {
   notes: string[];
 }
 
-interface Execution {
+export interface Execution {
   workflowId: string;
   status: string;
   closeTime?: Date;
@@ -50,19 +50,71 @@ export async function listIncidents(client: Client): Promise<Execution[]> {
   return out;
 }
 
-/** Waits until every expected incident is closed (or the deadline passes); returns the executions last seen. */
-export async function settle(client: Client, expected: Set<string>, timeoutMs: number): Promise<Execution[]> {
-  const deadline = Date.now() + timeoutMs;
+/** What the settle loop has seen so far. */
+export interface SettleProgress {
+  now: number;
+  /** The settle deadline the run asked for. */
+  deadline: number;
+  /** Past it, never wait: a stack still completing at double the deadline is reported as it stands. */
+  hardDeadline: number;
+  closed: number;
+  expected: number;
+  /** When the closed count last grew. */
+  lastProgressAt: number;
+}
+
+/** A quiet spell this long past the deadline means the stack has stopped completing: what is open then is counted lost. */
+export const SETTLE_STALL_MS = 60_000;
+
+/**
+ * Whether to keep waiting for incidents to close. Past the deadline it waits on only while they
+ * keep closing (a backlog the stack is still working through is not lost), and never past the
+ * hard deadline; an incident stuck, or a stack that stopped, is counted as lost once it goes quiet.
+ */
+export function keepSettling(p: SettleProgress): boolean {
+  if (p.closed >= p.expected) return false;
+  if (p.now <= p.deadline) return true;
+  return p.now <= p.hardDeadline && p.now - p.lastProgressAt < SETTLE_STALL_MS;
+}
+
+export interface Settled {
+  executions: Execution[];
+  /** Expected incidents still open when the deadline passed (the wait went on while they kept closing), else null. */
+  openAtDeadline: number | null;
+}
+
+/** Waits until every expected incident is closed, or the deadline passes with the stack no longer closing any; returns the executions last seen. */
+export async function settle(client: Client, expected: Set<string>, timeoutMs: number): Promise<Settled> {
+  const start = Date.now();
+  const progress: SettleProgress = { now: start, deadline: start + timeoutMs, hardDeadline: start + 2 * timeoutMs, closed: -1, expected: expected.size, lastProgressAt: start };
+  let executions: Execution[] = [];
+  let openAtDeadline: number | null = null;
   for (;;) {
     const all = await listIncidents(client).catch(() => undefined);
+    progress.now = Date.now();
     if (all) {
-      const closed = new Set(all.filter((e) => expected.has(e.workflowId) && e.status === 'COMPLETED').map((e) => e.workflowId));
-      if (closed.size === expected.size || Date.now() > deadline) return all;
-    } else if (Date.now() > deadline) {
-      return [];
+      executions = all;
+      const closed = new Set(all.filter((e) => expected.has(e.workflowId) && e.status === 'COMPLETED').map((e) => e.workflowId)).size;
+      if (closed > progress.closed) progress.lastProgressAt = progress.now;
+      progress.closed = closed;
     }
+    if (openAtDeadline === null && progress.now > progress.deadline) openAtDeadline = expected.size - Math.max(0, progress.closed);
+    if (!keepSettling(progress)) return { executions, openAtDeadline: openAtDeadline || null };
     await new Promise((r) => setTimeout(r, 2_000));
   }
+}
+
+/**
+ * How fast incidents closed while the stream ran, and how long the last took to close after it:
+ * a stack slower than the stream builds a backlog it drains after (figures, not a verdict).
+ */
+export function pace(executions: Execution[], expected: ReadonlySet<string>, loadStart: number, loadEnd: number): string | null {
+  const closes = executions.flatMap((e) => (expected.has(e.workflowId) && e.status === 'COMPLETED' && e.closeTime ? [e.closeTime.getTime()] : []));
+  if (closes.length === 0 || loadEnd <= loadStart) return null;
+  const during = closes.filter((t) => t >= loadStart && t <= loadEnd).length;
+  const perSecond = during / ((loadEnd - loadStart) / 1000);
+  const drained = Math.max(...closes) - loadEnd;
+  return `closed ${perSecond.toFixed(2)}/s while the stream ran; last closed ${Math.max(0, Math.round(drained / 1000))} s after it ended`;
 }
 
 /** Distinct DLQ messages (read_committed, so aborted transactions never count). */

@@ -3,7 +3,7 @@ import type { Child } from '../../lib/devstack/children';
 import { WORKER_NAMES } from '../../lib/devstack/stack';
 import { createTopic, testKafka } from '../../test/helpers/kafka-broker';
 import type { Row } from './count';
-import { countDeadLetters, countRow, settle } from './count';
+import { countDeadLetters, countRow, pace, settle } from './count';
 import type { FaultStack } from './stack';
 import type { Sent } from './stream';
 import { buildStream, podPrefix } from './stream';
@@ -193,15 +193,21 @@ export async function runScenario(stack: FaultStack, scenario: Scenario, templat
   const ctx: Context = { stack, opts, topic, auditMark, gate: { child: await stack.startGate(topic) } };
   try {
     hooks.onLoad?.();
+    const loadStart = Date.now();
     const [faultEnd] = await Promise.all([scenario.inject(ctx), produce(stack, topic, sent, opts.rate)]);
+    const loadEnd = Date.now();
     hooks.onLoadEnd?.();
     const expected = new Set(sent.flatMap((s) => (s.incidentId ? [s.incidentId] : [])));
-    const executions = await settle(stack.client, expected, opts.settleSeconds * 1000);
+    const { executions, openAtDeadline } = await settle(stack.client, expected, opts.settleSeconds * 1000);
     const poison = sent.filter((s) => s.poison).length;
     const poisonDeadLettered = poison === 0 ? 0 : await countDeadLetters(testKafka(stack.kafka.brokers, 'vigil-faults-dlq'), `${topic}.dlq`, poison);
     await stack.kube?.auditQuiet();
     const writes = stack.kube ? stack.kube.writesSince(auditMark) : null;
     const row = await countRow({ scenario: scenario.name, prefix: podPrefix(scenario.name, runId), client: stack.client, sent, executions, sink: stack.sink, poisonDeadLettered, faultEnd, writes });
+    // A backlog still closing at the deadline was waited out, not counted lost: say so, with the pace.
+    if (openAtDeadline !== null) row.notes.push(`${openAtDeadline} still open at the ${opts.settleSeconds} s settle deadline; waited while they kept closing`);
+    const paced = pace(executions, expected, loadStart, loadEnd);
+    if (paced) row.notes.push(paced);
     const reviews = stack.kube?.accessReviewsSince(auditMark) ?? 0;
     if (reviews > 0) row.notes.push(`${reviews} access review(s): 403s checked against a SelfSubjectAccessReview`);
     if (ctx.gate.child.process.exitCode !== null) row.notes.push(`gate exited with ${ctx.gate.child.process.exitCode}`);
