@@ -2,7 +2,7 @@ import { workerTuning } from '../../../lib/worker-tuning';
 
 describe('workerTuning', () => {
   it('bounds the coordinator cache by default and leaves the agents on the SDK defaults', () => {
-    expect(workerTuning('coordinator', {})).toEqual({ maxCachedWorkflows: 40 });
+    expect(workerTuning('coordinator', {})).toEqual({ maxCachedWorkflows: 80 });
     expect(workerTuning('analysis', {})).toEqual({});
   });
 
