@@ -1,7 +1,7 @@
 import { writeFile } from 'node:fs/promises';
 import { bundleWorkflowCode } from '@temporalio/worker';
 import { fromRoot } from '../lib/paths';
-import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOWS_PATH } from '../workers/coordinator/workflow-setup';
+import { WORKFLOW_INTERCEPTOR_MODULES, WORKFLOW_PRELOAD_MODULES, WORKFLOWS_PATH } from '../workers/coordinator/workflow-setup';
 
 async function bundleTo(name: string, options: Parameters<typeof bundleWorkflowCode>[0]): Promise<void> {
   const { code } = await bundleWorkflowCode(options);
@@ -15,6 +15,7 @@ async function bundle(): Promise<void> {
   await bundleTo('workflow-bundle.js', {
     workflowsPath: WORKFLOWS_PATH,
     workflowInterceptorModules: [...WORKFLOW_INTERCEPTOR_MODULES],
+    preloadModules: [...WORKFLOW_PRELOAD_MODULES],
   });
   // The bare workflow that bench/incident-throughput.ts runs side by side with Vigil's.
   await bundleTo('bench-baseline-bundle.js', { workflowsPath: require.resolve('../bench/baseline/workflow') });
