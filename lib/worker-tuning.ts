@@ -27,13 +27,15 @@ export type WorkerTuning = z.infer<typeof TuningSchema>;
  * The coordinator's sticky cache is bounded by count: the SDK's default sizes it from the V8 heap
  * limit, which follows the machine's memory, not the container's (2,310 incidents, ~3.3 GiB, on a
  * 24 GiB node). Each cached incident is heavy because a reused V8 context gives every workflow its
- * own module cache, so each evaluates its own zod and contract schemas (preloading them is not an
- * option: the SDK deep-freezes preloaded modules and zod 4 binds its methods lazily on first read).
+ * own module cache, so each evaluates its own contract schemas (zod itself is preloaded once per
+ * thread, workflows/zod-preload.ts; the contracts cannot be: the SDK deep-freezes preloaded modules
+ * and zod 4 binds a schema's methods lazily on first read).
  * Measured under the fault soak (docs/RELIABILITY.md, V8 capped at 256 MiB, a worker killed every
- * 3 s): 150 cached ran the workflow thread out of heap at 5 alerts/s. 40 fell behind 2/s: more
- * incidents were alive than cached, so most replayed from their histories and the coordinator
- * closed ~1.3/s (a 30-min backlog of 1,291, drained 12 min after) at ~840 MiB. 80 kept up with
- * 2/s (1.94/s closed) at ~690 MiB, and held 5/s at ~890 MiB without running out, inside 1 Gi.
+ * 3 s, before zod was shared): 150 cached ran the workflow thread out of heap at 5 alerts/s. 40 fell
+ * behind 2/s: more incidents were alive than cached, so most replayed from their histories and the
+ * coordinator closed ~1.3/s (a 30-min backlog of 1,291, drained 12 min after) at ~840 MiB. 80 kept
+ * up with 2/s (1.94/s closed) at ~690 MiB; at 5/s, more than this machine sustains, it held ~890 MiB
+ * without running out of heap.
  * An incident evicted from the cache is replayed from its history at its next task, never lost.
  */
 const DEFAULTS: Record<string, WorkerTuning> = {
