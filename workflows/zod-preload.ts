@@ -5,12 +5,14 @@ import { z } from 'zod';
  * (`bundlerOptions.preloadModules`, workers/coordinator/workflow-setup.ts): with a reused V8 context
  * each workflow otherwise evaluates its own zod, ~0.7 MiB of its ~1.35 MiB of module state.
  *
- * The SDK deep-freezes what it preloads. zod keeps a few values it computes lazily, on first use,
- * in module-level objects (whether the sandbox allows `new Function`, for its fast object parser):
- * computed after the freeze they would throw. So this parses, once, with every kind of schema the
- * contracts build, valid and invalid input both, while those objects can still be written. The
- * schemas here are local and dropped; the contracts' own schemas are still built per incident,
- * never frozen (zod binds their methods lazily too, which a frozen schema refuses).
+ * The SDK deep-freezes what it preloads. zod 4.6 freezes its own module exports, so that freeze
+ * stops at zod's surface; but zod keeps a few values it computes lazily, on first use, in
+ * module-level objects (whether the sandbox allows `new Function`, for its fast object parser; its
+ * locale's messages), and computed in a frozen object they would throw. So this parses once, with
+ * every kind of schema the contracts build, valid and invalid input both, while nothing is frozen:
+ * a freeze that did reach them would then find them settled. The schemas here are local and
+ * dropped; the contracts' own schemas are still built per incident, never frozen (zod binds their
+ * methods lazily too, which a frozen schema refuses).
  */
 function exercise(): void {
   const inner = z.object({ n: z.number().int().min(0).max(9), s: z.string().min(1).max(8).regex(/^[a-z]+$/) }).strict();

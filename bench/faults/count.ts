@@ -86,7 +86,7 @@ export interface Settled {
 /** Waits until every expected incident is closed, or the deadline passes with the stack no longer closing any; returns the executions last seen. */
 export async function settle(client: Client, expected: Set<string>, timeoutMs: number): Promise<Settled> {
   const start = Date.now();
-  const progress: SettleProgress = { now: start, deadline: start + timeoutMs, hardDeadline: start + 2 * timeoutMs, closed: -1, expected: expected.size, lastProgressAt: start };
+  const progress: SettleProgress = { now: start, deadline: start + timeoutMs, hardDeadline: start + 2 * timeoutMs, closed: 0, expected: expected.size, lastProgressAt: start };
   let executions: Execution[] = [];
   let openAtDeadline: number | null = null;
   for (;;) {
@@ -98,8 +98,8 @@ export async function settle(client: Client, expected: Set<string>, timeoutMs: n
       if (closed > progress.closed) progress.lastProgressAt = progress.now;
       progress.closed = closed;
     }
-    if (openAtDeadline === null && progress.now > progress.deadline) openAtDeadline = expected.size - Math.max(0, progress.closed);
-    if (!keepSettling(progress)) return { executions, openAtDeadline: openAtDeadline || null };
+    if (openAtDeadline === null && progress.now > progress.deadline && progress.closed < expected.size) openAtDeadline = expected.size - progress.closed;
+    if (!keepSettling(progress)) return { executions, openAtDeadline };
     await new Promise((r) => setTimeout(r, 2_000));
   }
 }
